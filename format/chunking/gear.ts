@@ -1,0 +1,79 @@
+/**
+ * The Gear table of FastCDC as used by github.com/PlakarKorp/go-cdc-chunkers (v1.0.x,
+ * chunkers/fastcdc/fastcdc_precomputed.go): 256 fixed 64-bit constants, one per byte value.
+ * This is data, not code: cut points depend on every bit of it, so it must stay identical to the Go
+ * table. The test suite pins it by SHA-256 over the values serialized as little-endian uint64.
+ *
+ * Kloset never keys the chunker, so the unkeyed table is the only one needed here.
+ */
+export const GEAR: readonly bigint[] = Object.freeze([
+  0x4d65822107fcfd52n, 0x78629a0f5f3f164fn, 0xd5104dc76695721dn, 0xb80704bb7b4d7c03n,  // 0
+  0x365a858149c6e2d1n, 0x57e9d1860d1d68d8n, 0x8866cb397916001en, 0x9408d2ac22c4d294n,
+  0x0c697f48392907a0n, 0xa68447a4189deb99n, 0x41f27cc6f3875d04n, 0x68255aaf95e94627n,
+  0x9b6cffa2ba517936n, 0x30b95ff183c471d4n, 0xa8b621587cb3ad0bn, 0x3c04951aa42655d9n,
+  0xa43a768b7c4e0b68n, 0xa5845c95d4491d1bn, 0x56ec3f2525632186n, 0x9bf98be2a9d78d73n,
+  0x1a02070f169c1121n, 0x2e3108dabb158644n, 0xc90bd268b68e6a3fn, 0x6e661e92759805f5n,
+  0xa584c47f2cdf5b8an, 0x2606cd2b57d29245n, 0x6054502fc5d6d268n, 0x1a714cf86b83d0e2n,
+  0xeec34c367674cb74n, 0xd92e17f7b068d9dbn, 0x430c8b35bb9457d8n, 0x039f6f78a15d523bn,
+  0x944419db794209ffn, 0x4dba7b0f9da1d7ebn, 0xfcd4b7a55a25e0cbn, 0x8a2b894cf840ec4bn,  // 32
+  0x4c22b02936d4ff9bn, 0x879143f7f4a5ee3bn, 0x589442fd5ad145f4n, 0x26984b92f6740304n,
+  0x962d968d3f71f8cbn, 0x4542c29291018d7cn, 0xc5a6e3cafccae224n, 0xa3a62343b186b51fn,
+  0xb629d9f17d9e8fbcn, 0xc3ea3b9393f93f33n, 0x207403def63a5b6fn, 0x241b3ae419476c36n,
+  0x64f1017fbc897d06n, 0x2e4fa459169873f5n, 0xf0b5a315724c7af1n, 0xa607c649581eeb39n,
+  0x727a71f52257bb7dn, 0x0c7964976f269a28n, 0x7d0b9ca8be8e9981n, 0x89825e117039374bn,
+  0x9c73fac825416fedn, 0xd72d92faded7e411n, 0x1ee9f7676678e7aan, 0xa7dff7ab244fcd36n,
+  0x7767830356aa6b86n, 0x5ef4e81ede4561adn, 0x6688f8bd3e99b0a8n, 0x5d78399cbed80a3an,
+  0x176a156ae58348b0n, 0xb6d467a4af63e58dn, 0xf2d0a1e9406aec9dn, 0x57613082c233f007n,  // 64
+  0xfd4d8e9fa5ead0bdn, 0x760b0d22050143a6n, 0x0ba08e4b738b6829n, 0xbf1f46e83699caf3n,
+  0x76a780ea967cd710n, 0x7a3ba6f606f665a6n, 0xac89c16725fd3d7fn, 0xd86d68260fd6e479n,
+  0x5aff01c926fbf29bn, 0x4829ee0716de4c35n, 0xd322787c2bf3394bn, 0x46a03cb44af864ban,
+  0xe0bed31f1cb9e6c6n, 0xb3afd37941439089n, 0x90b92d0169a39144n, 0xfe34179dc34f182dn,
+  0xf2bb5389421657ffn, 0x293a0c2bf9fc6568n, 0x5c4e91e98b02c917n, 0x528047936c9c64b7n,
+  0x0af2560383d17909n, 0xd5b4a4b2ea3d4ca5n, 0xcfb58fbeaf635d47n, 0x2f5218587fc78769n,
+  0x9e503382be14186fn, 0x44841df33539b1ean, 0x97f7ae24e9174548n, 0x1e925507c051e18an,
+  0x5065855807b73658n, 0x103970a329ec300cn, 0xa402a18da250bf34n, 0x3485757ea7ed5d97n,  // 96
+  0xb7ab3641fe3dea79n, 0xd0031d27b8b352f7n, 0xc66b36dbc9b344e9n, 0x4fd269fd8e5f0475n,
+  0x5d55cb471941e52an, 0xea4eef7a2694763dn, 0x8010d6326b40eabcn, 0xde377ef58485d68bn,
+  0xb332aafe336eaccan, 0x3fba24704399a363n, 0xcd4f278a67149b9cn, 0xb46e5f29ae10a901n,
+  0x83cc44bf5a5ffefbn, 0x803e6306563b26den, 0x805d29286f00f02bn, 0x7539a2019f06397dn,
+  0xcb7fafc3545836c4n, 0xc79a2bf931d6416bn, 0xe85f325712f4128dn, 0xf062b076752f33ffn,
+  0xbaae3e3e4a305605n, 0x4cd239ea0c8dc214n, 0x835ca80d72521a90n, 0xec443faf8eb3e4a1n,
+  0x1ff5f26283efc6c6n, 0x5225fcd6090ec04fn, 0x1facfc5dc1540864n, 0x963a5aceec2c8aaan,
+  0xcbdb185b70ab53ban, 0xe83e14a538d3b494n, 0x58cfb024878d4063n, 0x03e19bf7a317ae3fn,  // 128
+  0xc504d6353cb62f07n, 0x7ce2e98ef360412cn, 0x601900fb4ffbf3a9n, 0xa5a1ffb522d554b4n,
+  0x606796b83f190476n, 0x1352ca320796a710n, 0x2d89c820f5c353cfn, 0x6a7cb5cf04f59bb7n,
+  0x9dac9b582d230176n, 0xd05ce263e2d6a9cen, 0x3fcb626c3f1d7427n, 0x0b7fbfbcafd915bbn,
+  0x83398e40b01aa47dn, 0x323423cfcde2c269n, 0xcb70e7ac7417bf38n, 0x76fd839a1e094f9an,
+  0xc93a23eb55ece0ean, 0x4b56783ccb94539bn, 0xb4b4a3c813d346b5n, 0x46baf44754e0c0c1n,
+  0x3eecfdbc6db30e37n, 0x7a9e3bdcdc02b390n, 0xe60aedf1a6e222f5n, 0x0dbeaa0fe2f8c1fen,
+  0xe43a7d712e166bdfn, 0x32560c7a67588a74n, 0x90b166a221898f34n, 0x1852fe624c330f1dn,
+  0x5eb29c7719af53ban, 0x53b7a0ff70658b94n, 0x8c97d70a133c9673n, 0x429bd23a4efeeaddn,  // 160
+  0x0cc3f10e0f212551n, 0x136f9ac7070f0914n, 0x89c09a3e6f241c57n, 0x2858bd10f13e41b7n,
+  0x146f70ff3be70cb0n, 0x91a39040f4b6f47fn, 0x294b4e8e20f31127n, 0xc50064ce6551cb89n,
+  0xc911aa87289cbd2cn, 0xc1a2d5288946f23dn, 0xd7930cf840a79c3bn, 0xd396d24a03c6d982n,
+  0xc322cee10365790cn, 0x53bf1faf0cf52517n, 0x5bb1f57b0bb131e8n, 0xd17d8ebf3da5475cn,
+  0x01a44786139efccan, 0x83ed64e9bcd44eb4n, 0x8c8c4694a54af747n, 0xaf3f0d6fb73c32edn,
+  0x69c93fb09f6c47acn, 0xac80d58fe8ba8f22n, 0x2c1283b654043a66n, 0xa0624c583b0a7f20n,
+  0x1bb55397b4926431n, 0xc70a4f5ae17c02d5n, 0xb3770eb58f0d2558n, 0x40d4e552014fbff2n,
+  0x95974b9d7f803594n, 0x2a6a467079b76fben, 0xe9f98c4033fe2656n, 0xd9a30874792c8ee8n,  // 192
+  0x876a20af6b41292dn, 0x7fe4754afdff9c32n, 0xb4ad5ac882093298n, 0x8e4b5ac059483870n,
+  0xe3efbff5b2d5a113n, 0x0bca82a42dd96e5an, 0x06d8e96f5b8e56a9n, 0x5b7b2709ebd9dda9n,
+  0x2018fa6e04f9ce92n, 0xeca000e8cb440950n, 0xfca82947a67e52b1n, 0x1b35327a49f6d261n,
+  0x02c19e7792417fc3n, 0xf8fc24541c3b6bd9n, 0x0be67230b027b7e0n, 0xd2aaab031f765a41n,
+  0x27ebdd8f44c9ab40n, 0xb96747c045d99121n, 0xbe5ddb0efd7a84afn, 0x0a8eb1ac99b75788n,
+  0xd5fe7f03e3abff4an, 0xb3395eafa88aa67fn, 0xf33c374d736e41ccn, 0x7995c5dc9cbcbe5en,
+  0xa8dfd8d37b3ccebcn, 0x3febdd25e1b7fa93n, 0xb3415dbd315ae6afn, 0x8289172b9cced2e2n,
+  0xd290a23119ea0f2fn, 0xb6df4331a9770722n, 0x2b77e80684a6bfdcn, 0xf197e13488f03f07n,  // 224
+  0x1e3ffa8aa44a03a4n, 0x61ebca0827a6b885n, 0x04939bb8b580c8ban, 0xdd214064018153dan,
+  0xd01b6a22b648e604n, 0xc1acd9f551180278n, 0x8945fcdd893a310fn, 0xdcb389ac728f5f4cn,
+  0x709ec18437f5198bn, 0xfd275a873cc0ea9bn, 0xec7ae37ae39d02dbn, 0x6a85764813883142n,
+  0x9fb95e8cca599392n, 0xf4ea42afc12d154en, 0x099ad1bdc176163dn, 0xeae4ae6d5c92e2b8n,
+  0x508df0dcf9f95eden, 0x60390908b802bdfcn, 0xd0e57d0f8a928585n, 0x0c68571ddca6e10bn,
+  0x81e5dcfd887953e8n, 0x4abb18c948b9e962n, 0x88cd00c4e533e9a3n, 0x7fc76fad5e0ce6e5n,
+  0xd3189b251dba77aen, 0x7e23bc6fc8214b8an, 0xeadaea4753b428d7n, 0xaa80d0564cf20a65n,
+]);
+
+/** High 32 bits of each Gear value (unsigned). */
+export const GEAR_HI: Uint32Array = Uint32Array.from(GEAR, (g) => Number(g >> 32n));
+/** Low 32 bits of each Gear value (unsigned). */
+export const GEAR_LO: Uint32Array = Uint32Array.from(GEAR, (g) => Number(g & 0xffffffffn));

@@ -1,0 +1,40 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { decompress as zstdDecompress } from 'fzstd';
+import { IntegrityError, UnsupportedError } from '../errors.js';
+
+export type CompressionAlgorithm = 'LZ4' | 'GZIP' | 'ZSTD';
+
+/** Largest decoded object we accept; Kloset objects are at most a chunk (8 MiB) or one state/index. */
+const MAX_DECODED = 1 << 30;
+
+export function checkCompressionAlgorithm(name: string): CompressionAlgorithm {
+  if (name === 'LZ4' || name === 'GZIP' || name === 'ZSTD') return name;
+  throw new UnsupportedError(`unsupported compression algorithm ${JSON.stringify(name)}`);
+}
+
+export function decompress(alg: CompressionAlgorithm, data: Uint8Array, what: string): Uint8Array {
+  try {
+    switch (alg) {
+      case 'LZ4':
+        return decompressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      case 'GZIP':
+        return gunzipSync(data, { maxOutputLength: MAX_DECODED });
+      case 'ZSTD':
+        return zstdDecompress(data);
+    }
+  } catch (e) {
+    throw new IntegrityError(`${what}: ${alg} decompression failed (${(e as Error).message})`);
+  }
+}
+
+export function compress(alg: CompressionAlgorithm, data: Uint8Array): Uint8Array {
+  switch (alg) {
+    case 'LZ4':
+      return compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    case 'GZIP':
+      return gzipSync(data);
+    case 'ZSTD':
+      throw new UnsupportedError('writing ZSTD-compressed repositories is not supported (plakar v1.1.4 cannot read them)');
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Streaming hashers for Kloset's MACs and digests: BLAKE3 (plain and keyed) on the native
+ * @napi-rs/blake-hash, with @noble/hashes' blake3 as a fallback if the native binary cannot load,
+ * and SHA-256 / HMAC-SHA256 on node:crypto.
+ *
+ * No hot-path copies: update() hands the caller's Uint8Array straight to the native code (napi and
+ * node:crypto accept any ArrayBufferView), and digest() returns a Uint8Array view of the Buffer the
+ * native side produced.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
+
+export interface Hasher {
+  update(data: Uint8Array): void;
+  /** The digest; call once. */
+  digest(): Uint8Array;
+}
+
+interface NativeBlake3Hasher {
+  update(input: Uint8Array): unknown;
+  digestBuffer(): Buffer;
+}
+interface NativeBlake3Ctor {
+  new (): NativeBlake3Hasher;
+  newKeyed(key: Buffer): NativeBlake3Hasher;
+}
+
+let nativeCtor: NativeBlake3Ctor | null | undefined;
+let preferJs = false;
+
+function loadNative(): NativeBlake3Ctor | null {
+  if (nativeCtor !== undefined) return nativeCtor;
+  try {
+    const m = createRequire(import.meta.url)('@napi-rs/blake-hash') as { Blake3Hasher?: NativeBlake3Ctor };
+    nativeCtor = m.Blake3Hasher ?? null;
+  } catch {
+    nativeCtor = null;
+  }
+  return nativeCtor;
+}
+
+function asBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.length);
+}
+
+class NativeHasher implements Hasher {
+  constructor(private readonly h: NativeBlake3Hasher) {}
+  update(data: Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Uint8Array {
+    return asBytes(this.h.digestBuffer());
+  }
+}
+
+class NobleHasher implements Hasher {
+  constructor(private readonly h: ReturnType<typeof nobleBlake3.create>) {}
+  update(data: Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Uint8Array {
+    return this.h.digest();
+  }
+}
+
+class NodeHasher implements Hasher {
+  constructor(private readonly h: Hash | Hmac) {}
+  update(data: Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Uint8Array {
+    return asBytes(this.h.digest());
+  }
+}
+
+function nativeOrNull(): NativeBlake3Ctor | null {
+  return preferJs ? null : loadNative();
+}
+
+/** BLAKE3 keyed hash (32-byte key), 32-byte output. */
+export function blake3Keyed(key: Uint8Array): Hasher {
+  if (key.length !== 32) throw new RangeError(`BLAKE3 key must be 32 bytes, got ${key.length}`);
+  const n = nativeOrNull();
+  if (n !== null) return new NativeHasher(n.newKeyed(asBuffer(key)));
+  return new NobleHasher(nobleBlake3.create({ key }));
+}
+
+/** BLAKE3 hash, 32-byte output. */
+export function blake3(): Hasher {
+  const n = nativeOrNull();
+  if (n !== null) return new NativeHasher(new n());
+  return new NobleHasher(nobleBlake3.create());
+}
+
+/** HMAC-SHA256 under `key`. */
+export function hmacSha256(key: Uint8Array): Hasher {
+  return new NodeHasher(createHmac('sha256', key));
+}
+
+/** SHA-256. */
+export function sha256(): Hasher {
+  return new NodeHasher(createHash('sha256'));
+}
+
+/** Which BLAKE3 implementation is in use: 'native' or 'js'. */
+export function blake3Backend(): 'native' | 'js' {
+  return nativeOrNull() !== null ? 'native' : 'js';
+}
+
+/** Forces the pure-JS BLAKE3 (true) or restores the native one when available (false): tests, benchmarks. */
+export function setBlake3PreferJs(v: boolean): void {
+  preferJs = v;
+}

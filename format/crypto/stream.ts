@@ -1,0 +1,83 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { IntegrityError } from '../errors.js';
+import type { EncryptionConfig } from '../storage/config.js';
+import { aesKeyUnwrap, aesKeyWrap } from './aeskw.js';
+import { gcmSivOpen, gcmSivSeal } from './gcmsiv.js';
+
+const NONCE = 12;
+const TAG = 16;
+const KW_PREFIX = 40;
+const GCM_PREFIX = NONCE + 32 + TAG;
+
+/*
+ * Kloset's encrypted stream: a fresh 32-byte subkey wrapped under the master key (AES-KW: 40 bytes,
+ * or AES-GCM: nonce‖ct‖tag, 60 bytes), then the plaintext cut in `chunkSize` pieces, each sealed
+ * with AES-256-GCM-SIV under the subkey with its own random nonce and no associated data:
+ * nonce(12) ‖ ciphertext ‖ tag(16).
+ */
+
+export function encryptedLength(cfg: Pick<EncryptionConfig, 'chunkSize' | 'subKeyAlgorithm'>, plainLength: number): number {
+  const prefix = cfg.subKeyAlgorithm === 'AES256-KW' ? KW_PREFIX : GCM_PREFIX;
+  return prefix + plainLength + (NONCE + TAG) * Math.ceil(plainLength / cfg.chunkSize);
+}
+
+function unwrapSubkey(cfg: EncryptionConfig, master: Uint8Array, prefix: Uint8Array, what: string): Uint8Array {
+  if (cfg.subKeyAlgorithm === 'AES256-KW') return aesKeyUnwrap(master, prefix);
+  try {
+    const d = createDecipheriv('aes-256-gcm', master, prefix.subarray(0, NONCE));
+    d.setAuthTag(prefix.subarray(NONCE + 32));
+    return new Uint8Array(Buffer.concat([d.update(prefix.subarray(NONCE, NONCE + 32)), d.final()]));
+  } catch {
+    throw new IntegrityError(`${what}: subkey authentication failed`);
+  }
+}
+
+function wrapSubkey(cfg: EncryptionConfig, master: Uint8Array, subkey: Uint8Array): Uint8Array {
+  if (cfg.subKeyAlgorithm === 'AES256-KW') return aesKeyWrap(master, subkey);
+  const nonce = randomBytes(NONCE);
+  const c = createCipheriv('aes-256-gcm', master, nonce);
+  const ct = Buffer.concat([c.update(subkey), c.final()]);
+  return new Uint8Array(Buffer.concat([nonce, ct, c.getAuthTag()]));
+}
+
+export function decryptStream(cfg: EncryptionConfig, master: Uint8Array, data: Uint8Array, what: string): Uint8Array {
+  const prefixLen = cfg.subKeyAlgorithm === 'AES256-KW' ? KW_PREFIX : GCM_PREFIX;
+  if (data.length < prefixLen) throw new IntegrityError(`${what}: encrypted data truncated`);
+  const subkey = unwrapSubkey(cfg, master, data.subarray(0, prefixLen), what);
+  const sealedChunk = cfg.chunkSize + NONCE + TAG;
+  const body = data.length - prefixLen;
+  const chunks = Math.ceil(body / sealedChunk);
+  const plainLen = body - chunks * (NONCE + TAG);
+  const last = body - (chunks - 1) * sealedChunk;
+  if (chunks > 0 && last < NONCE + TAG) throw new IntegrityError(`${what}: encrypted data truncated`);
+  const out = new Uint8Array(Math.max(plainLen, 0));
+  let o = 0;
+  for (let p = prefixLen; p < data.length; p += sealedChunk) {
+    const piece = data.subarray(p, Math.min(p + sealedChunk, data.length));
+    let plain: Uint8Array;
+    try {
+      plain = gcmSivOpen(subkey, piece.subarray(0, NONCE), piece.subarray(NONCE));
+    } catch (e) {
+      throw new IntegrityError(`${what}: ${(e as Error).message}`);
+    }
+    out.set(plain, o);
+    o += plain.length;
+  }
+  return out;
+}
+
+export function encryptStream(cfg: EncryptionConfig, master: Uint8Array, plain: Uint8Array): Uint8Array {
+  const subkey = randomBytes(32);
+  const out = new Uint8Array(encryptedLength(cfg, plain.length));
+  const prefix = wrapSubkey(cfg, master, subkey);
+  out.set(prefix, 0);
+  let o = prefix.length;
+  for (let p = 0; p < plain.length; p += cfg.chunkSize) {
+    const nonce = randomBytes(NONCE);
+    out.set(nonce, o);
+    const sealed = gcmSivSeal(subkey, nonce, plain.subarray(p, Math.min(p + cfg.chunkSize, plain.length)));
+    out.set(sealed, o + NONCE);
+    o += NONCE + sealed.length;
+  }
+  return out;
+}

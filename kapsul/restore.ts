@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setAttribute } from '@napi-rs/xattr';
+import { PtarError } from '../format/errors.js';
+import type { Entry } from '../format/snapshot/entry.js';
+import { isDir, isRegular, isSymlink, posixPerm } from '../format/snapshot/mode.js';
+import { basename, isWithin } from '../format/snapshot/paths.js';
+import type { Snapshot } from '../format/snapshot/snapshot.js';
+
+export interface RestoreStats {
+  directories: number;
+  files: number;
+  symlinks: number;
+  hardlinks: number;
+  skipped: number;
+  bytes: number;
+}
+
+/** Temporary files being written, removed if the process is interrupted. */
+const live = new Set<string>();
+let signalsHooked = false;
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const f of live) void rm(f, { force: true });
+      process.exitCode = 130;
+      setImmediate(() => process.exit(130));
+    });
+  }
+}
+
+/**
+ * Restores the entry at `start` (its contents if a directory, the file itself otherwise) into
+ * `target`. Every entry's destination is computed from its snapshot path relative to `start`, must
+ * stay under `target`, and its parent must be a directory this restore created: a symlink from the
+ * archive can never redirect a write. Files are written under a temporary name and renamed.
+ */
+export async function restore(snap: Snapshot, start: Entry, target: string, onEntry?: (e: Entry) => void): Promise<RestoreStats> {
+  hookSignals();
+  const stats: RestoreStats = { directories: 0, files: 0, symlinks: 0, hardlinks: 0, skipped: 0, bytes: 0 };
+  const asRoot = process.getuid?.() === 0;
+  await mkdir(target, { recursive: true, mode: 0o700 });
+  const made = new Set<string>([target]);
+  const dirs: { dest: string; e: Entry }[] = [];
+  const inodes = new Map<string, string>();
+  const base = isDir(start.fileInfo.mode) ? start.path : start.path.slice(0, start.path.length - basename(start.path).length - 1) || '/';
+
+  const destOf = (e: Entry): string => {
+    if (!isWithin(e.path, base)) throw new PtarError(`${e.path}: outside the restored tree`);
+    const rel = base === '/' ? e.path.slice(1) : e.path.slice(base.length + 1);
+    return rel === '' ? target : join(target, ...rel.split('/'));
+  };
+
+  for await (const e of snap.walk(start)) {
+    const dest = destOf(e);
+    const parent = dest === target ? null : join(dest, '..');
+    if (parent !== null && !made.has(parent)) throw new PtarError(`${e.path}: parent directory was not restored, refusing to write through it`);
+    onEntry?.(e);
+    const fi = e.fileInfo;
+    if (isDir(fi.mode)) {
+      if (dest !== target) {
+        await mkdir(dest, { mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST' || !(await lstat(dest)).isDirectory()) throw err;
+        });
+      }
+      made.add(dest);
+      dirs.push({ dest, e });
+      stats.directories++;
+    } else if (isSymlink(fi.mode)) {
+      await rm(dest, { force: true });
+      await symlink(e.symlinkTarget, dest);
+      if (asRoot) await lchown(dest, fi.uid, fi.gid);
+      await lutimes(dest, fi.modTime.seconds, fi.modTime.seconds);
+      stats.symlinks++;
+    } else if (isRegular(fi.mode)) {
+      const key = fi.nlink > 1 ? `${fi.dev}:${fi.ino}` : '';
+      const first = key ? inodes.get(key) : undefined;
+      if (first) {
+        await rm(dest, { force: true });
+        await link(first, dest);
+        stats.hardlinks++;
+        continue;
+      }
+      stats.bytes += await writeFile(snap, e, dest, asRoot);
+      if (key) inodes.set(key, dest);
+      stats.files++;
+    } else {
+      stats.skipped++; // devices, pipes and sockets are not restored, as with plakar
+    }
+  }
+  // Directory metadata last and deepest first, so restoring children does not disturb it.
+  for (const { dest, e } of dirs.reverse()) {
+    const fi = e.fileInfo;
+    await setXattrs(snap, e, dest);
+    if (asRoot) await chown(dest, fi.uid, fi.gid);
+    await chmod(dest, posixPerm(fi.mode));
+    await utimes(dest, fi.modTime.seconds, fi.modTime.seconds);
+  }
+  return stats;
+}
+
+async function setXattrs(snap: Snapshot, e: Entry, path: string): Promise<void> {
+  for (const x of await snap.xattrs(e.path)) {
+    try {
+      await setAttribute(path, x.name, Buffer.from(await snap.xattrValue(x)));
+    } catch (err) {
+      throw new PtarError(`${e.path}: cannot set xattr ${x.name}: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function writeFile(snap: Snapshot, e: Entry, dest: string, asRoot: boolean): Promise<number> {
+  const tmp = join(dest, '..', `.ptar-kit-${randomBytes(6).toString('hex')}`);
+  live.add(tmp);
+  try {
+    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+    const opened = new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
+    await opened;
+    let n = 0;
+    for await (const chunk of snap.readFile(e)) {
+      n += chunk.length;
+      if (!out.write(chunk)) await new Promise<void>((resolve, reject) => out.once('drain', resolve).once('error', reject));
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const fi = e.fileInfo;
+    await setXattrs(snap, e, tmp);
+    if (asRoot) await chown(tmp, fi.uid, fi.gid);
+    await chmod(tmp, posixPerm(fi.mode));
+    await utimes(tmp, fi.modTime.seconds, fi.modTime.seconds);
+    await rename(tmp, dest);
+    live.delete(tmp);
+    return n;
+  } finally {
+    if (live.delete(tmp)) await rm(tmp, { force: true });
+  }
+}
