@@ -53,3 +53,12 @@ export function out(s: string | Uint8Array): Promise<void> {
 export function printJson(v: unknown): Promise<void> {
   return out(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)) + '\n');
 }
+
+/** Anything that escapes the command (a bug) still ends as one line and a non-zero exit. */
+export function installCrashHandlers(prog: string): void {
+  const die = (e: unknown): void => {
+    process.exit(reportError(prog, e) || ExitCode.FAILURE);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}

@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import { buildManifest, goJson } from '../format/manifest.js';
 import { ExitCode, UsageError } from '../format/errors.js';
 import { normalizeArgs } from './args.js';
-import { openArchive, out, reportError, requireArg, type Opened } from './context.js';
+import { installCrashHandlers, openArchive, out, reportError, requireArg, type Opened } from './context.js';
 import { cat } from './commands/cat.js';
 import { check } from './commands/check.js';
 import { infoRepository, infoSnapshot } from './commands/info.js';
@@ -34,6 +34,7 @@ async function withArchive(argv: Args, fn: (o: Opened) => Promise<number | void>
 }
 
 export async function main(args: string[]): Promise<void> {
+  installCrashHandlers('kapsul');
   let code: number = ExitCode.OK;
   const run =
     (fn: (a: Args) => Promise<number | void>) =>

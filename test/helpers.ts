@@ -31,13 +31,16 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs a bin of this package as a user would, with a clean passphrase environment. */
+/**
+ * Runs a bin of this package as a user would, with a clean passphrase environment, in its own
+ * session: it has no controlling terminal, so nothing can ever wait on a prompt.
+ */
 export function runBin(bin: 'kapsul' | 'plakar', args: string[], env: Record<string, string> = {}, cwd = REPO): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const base = { ...process.env };
     delete base.KAPSUL_PASSPHRASE;
     delete base.PLAKAR_PASSPHRASE;
-    const p = spawn(process.execPath, [join(REPO, 'bin', `${bin}.js`), ...args], { env: { ...base, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(REPO, 'bin', `${bin}.js`), ...args], { env: { ...base, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => out.push(d));

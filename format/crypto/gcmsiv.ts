@@ -69,7 +69,7 @@ function deriveKeys(key: Uint8Array, nonce: Uint8Array): Derived {
 /** tag = AES(encKey, S_s ⊕ (nonce ‖ 0^32) with the top bit of the last byte cleared). */
 function tagFromS(d: Derived, nonce: Uint8Array, s: Uint8Array): Buffer {
   for (let i = 0; i < 12; i++) s[i]! ^= nonce[i]!;
-  s[15]! &= 0xff;
+  s[15]! &= 0x7f;
   return d.enc.update(s);
 }
 

@@ -185,10 +185,13 @@ export class Snapshot {
     let next = 0;
     const fetch = (i: number): Promise<Uint8Array> => {
       const c = obj.chunks[i]!;
-      return this.repo.getBlob(RT.CHUNK, c.contentMac).then((data) => {
+      const p = this.repo.getBlob(RT.CHUNK, c.contentMac).then((data) => {
         if (data.length !== c.length) throw new IntegrityError(`chunk ${toHex(c.contentMac)}: ${data.length} bytes, object says ${c.length}`);
         return data;
       });
+      // Fetches ahead of a failure (or of a consumer that stops early) are never awaited.
+      p.catch(() => {});
+      return p;
     };
     while (next < obj.chunks.length && inflight.length < READ_AHEAD) inflight.push(fetch(next++));
     while (inflight.length > 0) {
