@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { buildManifest, goJson } from '../format/manifest.js';
+import { ExitCode, UsageError } from '../format/errors.js';
+import { installCrashHandlers, openArchive, out, reportError, type Opened } from './context.js';
+import { cat } from './commands/cat.js';
+import { check } from './commands/check.js';
+import { infoRepository, infoSnapshot } from './commands/info.js';
+import { lsPath, lsSnapshots } from './commands/ls.js';
+import { restoreCmd } from './commands/restore.js';
+
+/** Every option and positional of every command; yargs fills in those of the command run. */
+export interface Args {
+  json: boolean;
+  snapshot?: string;
+  snapshots: string[];
+  files: string[];
+  recursive: boolean;
+  uuid: boolean;
+  to?: string;
+  [k: string]: unknown;
+}
+
+export type Handler = (a: Args) => Promise<number | void>;
+
+/**
+ * The read commands shared by `kapsul -f ARCHIVE …` and `plakar at LOCATION …`. `location` says
+ * where the archive is for a given invocation.
+ */
+export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passphraseEnv: string[], run: (h: Handler) => (argv: unknown) => Promise<void>): Argv<T> {
+  const withArchive = async (a: Args, fn: (o: Opened) => Promise<number | void>): Promise<number> => {
+    const loc = location(a);
+    const o = await openArchive(loc, passphraseEnv);
+    try {
+      return (await fn(o)) ?? ExitCode.OK;
+    } finally {
+      await o.repo.close();
+    }
+  };
+  return y
+    .command(
+      'ls [snapshot]',
+      'list snapshots, or the entries of SNAP[:PATH]',
+      (c) =>
+        c
+          .positional('snapshot', { type: 'string' })
+          .option('recursive', { alias: 'R', type: 'boolean', default: false })
+          .option('uuid', { type: 'boolean', default: false }),
+      run((a) =>
+        withArchive(a, async (o) => {
+          const snaps = await o.snapshots();
+          if (a.snapshot === undefined) await lsSnapshots(snaps, { json: a.json, uuid: a.uuid });
+          else await lsPath(snaps, a.snapshot, { json: a.json, recursive: a.recursive });
+        }),
+      ),
+    )
+    .command(
+      'cat <files..>',
+      'print files (SNAP:PATH) to standard output',
+      (c) => c.positional('files', { type: 'string', array: true }),
+      run((a) => withArchive(a, async (o) => cat(await o.snapshots(), a.files))),
+    )
+    .command(
+      'restore [snapshot]',
+      'restore SNAP[:PATH] into a directory',
+      (c) => c.positional('snapshot', { type: 'string' }).option('to', { type: 'string', describe: 'target directory' }),
+      run((a) => withArchive(a, async (o) => restoreCmd(await o.snapshots(), a.snapshot, a.to, a.json))),
+    )
+    .command(
+      'info [snapshot]',
+      'show the repository configuration, or a snapshot header',
+      (c) => c.positional('snapshot', { type: 'string' }),
+      run((a) =>
+        withArchive(a, async (o) => {
+          const snaps = await o.snapshots();
+          if (a.snapshot === undefined) await infoRepository(o.repo, snaps, await o.repo.store.size(), a.json);
+          else await infoSnapshot(o.repo, snaps, a.snapshot, a.json);
+        }),
+      ),
+    )
+    .command(
+      'check [snapshots..]',
+      'verify every blob, MAC and byte',
+      (c) => c.positional('snapshots', { type: 'string', array: true, default: [] as string[] }),
+      run((a) => withArchive(a, async (o) => check(o.repo, await o.snapshots(), a.snapshots, a.json))),
+    )
+    .command(
+      'manifest',
+      'print every snapshot and entry as kloset-ptar-manifest/1 JSON',
+      (c) => c,
+      run((a) => withArchive(a, async (o) => out(goJson(await buildManifest(o.repo, location(a))) + '\n'))),
+    );
+}
+
+/** Runs a yargs program built by `build`, mapping every failure to one stderr line and an exit code. */
+export async function runProgram(prog: string, build: (run: (h: Handler) => (argv: unknown) => Promise<void>) => Argv<unknown>): Promise<void> {
+  installCrashHandlers(prog);
+  let code: number = ExitCode.OK;
+  const run = (h: Handler) => async (argv: unknown): Promise<void> => {
+    code = (await h(argv as Args)) ?? ExitCode.OK;
+  };
+  const parser = build(run)
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+    .command('version', 'print the version', (c) => c, run(async () => {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      await out(`${prog} (ptar-kit) v${pkg.version}\n`);
+    }))
+    .version(false)
+    .demandCommand(1, 'a command is required')
+    .strict()
+    .help()
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    code = reportError(prog, e);
+  }
+  process.exitCode = code;
+}
