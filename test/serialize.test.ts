@@ -258,6 +258,18 @@ describe('gopack: buffer', () => {
     expect(a[0]).toBe(0x93);
     expect((decode(a) as unknown[])[0]).toBe(big);
   });
+  it('results of successive finish() calls never alias', () => {
+    const w = new GoPack();
+    const results = Array.from({ length: 2000 }, (_, i) => w.str('r'.repeat(i % 300)).finish());
+    for (const r of results) r.fill(0x55, 1); // scribbling on one result must not touch the others
+    results.forEach((r, i) => {
+      expect(r.length).toBe((i % 300 < 32 ? 1 : i % 300 < 256 ? 2 : 3) + (i % 300));
+      expect(r[0]).not.toBe(0x55);
+    });
+    const big = w.bin(new Uint8Array(10_000).fill(1)).finish();
+    expect(big.byteOffset).toBe(0);
+    expect(big.length).toBe(10_003);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

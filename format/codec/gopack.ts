@@ -6,8 +6,8 @@ import type { GoTime } from '../gotime.js';
  * because that library preserves the width of the Go type rather than choosing the shortest form:
  *
  *   uint8 → cc, uint16 → cd, uint32 → ce, uint64 → cf, int8 → d0, int16 → d1, int32 → d2,
- *   int64 → d3 (encode_number.go encodeXxxCond without UseCompactInts); Go `int`/`uint` (and
- *   time.Duration passed directly to Encode) → shortest form (EncodeInt/EncodeUint);
+ *   int64 → d3 (encode_number.go encodeXxxCond without UseCompactInts; time.Duration, of kind
+ *   int64, is d3 too); Go `int`/`uint` → shortest form (encode_value.go: EncodeInt/EncodeUint);
  *   float64 → cb, float32 → ca (no UseCompactFloats);
  *   string → fixstr (< 32 bytes) / str8 d9 (< 256) / str16 da (≤ 65535) / str32 db (encode_slice.go);
  *   []byte → bin8 c4 (< 256) / bin16 c5 / bin32 c6, nil []byte → c0; [N]byte → bin of length N;
@@ -19,7 +19,7 @@ import type { GoTime } from '../gotime.js';
  *
  * Struct keys, their order and omitempty are the caller's business (see snapshot/serialize.ts).
  * The buffer grows geometrically and is reused across finish() calls, so a long-lived writer costs
- * no allocation per value beyond the copy returned by finish().
+ * no allocation per value; finish() copies the record out into a shared slab (see allocResult).
  */
 
 const TWO32 = 0x1_0000_0000;
@@ -29,6 +29,27 @@ const MIN_I64 = -(1n << 63n);
 const MAX_I64 = (1n << 63n) - 1n;
 
 const utf8 = new TextEncoder();
+
+/*
+ * Results of finish() are carved out of shared slabs, as Node does for small Buffers: allocating a
+ * fresh ArrayBuffer per record costs more than serializing it. Each result is a plain Uint8Array
+ * view (with its own byteOffset) and keeps its slab alive.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_RESULT = 4 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabPos = 0;
+
+function allocResult(n: number): Uint8Array {
+  if (n > SLAB_MAX_RESULT) return new Uint8Array(n);
+  if (slabPos + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabPos = 0;
+  }
+  const out = new Uint8Array(slab.buffer, slabPos, n);
+  slabPos = (slabPos + n + 7) & ~7;
+  return out;
+}
 
 /** UTF-8 length of a JS string, counting a lone surrogate as U+FFFD (3 bytes), as TextEncoder does. */
 export function utf8Length(s: string): number {
@@ -67,9 +88,16 @@ export class GoPack {
     return this.pos;
   }
 
-  /** A copy of the bytes written since the last finish()/reset(); the writer is then empty again. */
+  /**
+   * A copy of the bytes written since the last finish()/reset(); the writer is then empty again.
+   * Small results are views into a shared slab (mind byteOffset when using `.buffer`).
+   */
   finish(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
+    const n = this.pos;
+    const out = allocResult(n);
+    const b = this.buf;
+    if (n <= 256) for (let i = 0; i < n; i++) out[i] = b[i]!;
+    else out.set(b.subarray(0, n));
     this.pos = 0;
     return out;
   }
@@ -280,16 +308,30 @@ export class GoPack {
 
   /** Go string (UTF-8). */
   str(s: string): this {
+    // Optimistically ASCII: then the byte length is s.length and one pass copies it.
+    const start = this.pos;
+    const len = s.length;
+    this.strLen(len);
+    this.ensure(len);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = start;
+        return this.strUtf8(s);
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+    return this;
+  }
+
+  private strUtf8(s: string): this {
     const n = utf8Length(s);
     this.strLen(n);
     this.ensure(n);
-    if (n === s.length) {
-      const b = this.buf;
-      let p = this.pos;
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    } else {
-      utf8.encodeInto(s, this.buf.subarray(this.pos, this.pos + n));
-    }
+    utf8.encodeInto(s, this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return this;
   }
@@ -321,10 +363,17 @@ export class GoPack {
     if (b !== null && b.length > size) throw new RangeError(`gopack: ${b.length} bytes do not fit a [${size}]byte`);
     this.binLen(size);
     this.ensure(size);
+    const out = this.buf;
+    const p = this.pos;
     const n = b === null ? 0 : b.length;
-    if (b !== null) this.buf.set(b, this.pos);
-    this.buf.fill(0, this.pos + n, this.pos + size);
-    this.pos += size;
+    if (size <= 64) {
+      for (let i = 0; i < n; i++) out[p + i] = b![i]!;
+      for (let i = n; i < size; i++) out[p + i] = 0;
+    } else {
+      if (b !== null) out.set(b, p);
+      out.fill(0, p + n, p + size);
+    }
+    this.pos = p + size;
     return this;
   }
 
