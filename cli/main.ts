@@ -1,10 +1,23 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
+import { UsageError } from '../format/errors.js';
 import { normalizeArgs } from '../kapsul/args.js';
-import { readCommands, runProgram } from '../kapsul/cli.js';
+import { readCommands, runProgram, type Args, type Handler } from '../kapsul/cli.js';
+import { ptar } from './commands/ptar.js';
 
 const PASSPHRASE_ENV = ['PLAKAR_PASSPHRASE'];
+
+function writeOptions<T>(c: Argv<T>) {
+  return c
+    .positional('paths', { type: 'string', array: true, default: [] as string[] })
+    .option('o', { type: 'string', describe: 'the .ptar archive to write (- for standard output)' })
+    .option('plaintext', { type: 'boolean', default: false, describe: 'do not encrypt' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing archive' })
+    .option('k', { type: 'string', array: true, default: [] as string[], describe: 'also bundle every snapshot of this archive' })
+    .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'exclude paths matching this gitignore pattern' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' });
+}
 
 /** `plakar [at LOCATION] COMMAND …`: like plakar, the store defaults to ~/.plakar. */
 export function main(args: string[]): Promise<void> {
@@ -14,7 +27,31 @@ export function main(args: string[]): Promise<void> {
     location = rest[1]!;
     rest = rest.slice(2);
   }
-  return runProgram('plakar', (run) =>
-    readCommands(yargs(normalizeArgs(rest)).scriptName('plakar').usage('plakar [at LOCATION] COMMAND [ARGS]'), () => location, PASSPHRASE_ENV, run),
-  );
+  const commandLine = ['plakar', ...args].join(' ');
+  const write = (a: Args): Promise<number> =>
+    ptar({
+      output: (a.o as string | undefined) ?? '',
+      paths: a.paths as string[],
+      plaintext: a.plaintext as boolean,
+      overwrite: a.overwrite as boolean,
+      klosets: a.k as string[],
+      ignore: a.ignore as string[],
+      quiet: a.quiet as boolean,
+      json: a.json,
+      commandLine,
+    });
+  return runProgram('plakar', (run: (h: Handler) => (argv: unknown) => Promise<void>) => {
+    const y = yargs(normalizeArgs(rest)).scriptName('plakar').usage('plakar [at LOCATION] COMMAND [ARGS]');
+    return readCommands(y, () => location, PASSPHRASE_ENV, run)
+      .command('ptar [paths..]', 'write a .ptar archive of paths and/or other archives', writeOptions, run(write))
+      .command(
+        'backup [paths..]',
+        'back up paths; with -o OUT.ptar, into a new archive',
+        writeOptions,
+        run((a) => {
+          if (a.o === undefined) throw new UsageError('backup: only -o OUT.ptar is supported so far');
+          return write(a);
+        }),
+      );
+  });
 }

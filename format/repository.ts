@@ -1,9 +1,9 @@
 import { bytesEqual, toHex } from './binary.js';
-import { checkCompressionAlgorithm, compress, decompress, type CompressionAlgorithm } from './codec/compression.js';
 import type { Hasher } from './crypto/blake3.js';
 import { deriveKey } from './crypto/kdf.js';
-import { configMacFactory, digest, macFactory } from './crypto/mac.js';
-import { decryptStream, encryptStream } from './crypto/stream.js';
+import { configMacFactory } from './crypto/mac.js';
+import { decryptStream } from './crypto/stream.js';
+import { Codec } from './keys.js';
 import { AuthError, IntegrityError, NotFoundError, UnsupportedError } from './errors.js';
 import { isContentAddressed, resourceName, RT } from './resources.js';
 import { BlobIndex, parseState, STATE_VERSION_1_1, type StateData } from './state.js';
@@ -33,8 +33,8 @@ export async function readConfiguration(store: Store): Promise<{ raw: Uint8Array
  * types, checked against their MAC before anyone sees them.
  */
 export class Repository {
+  readonly codec: Codec;
   readonly newMac: () => Hasher;
-  private readonly compression: CompressionAlgorithm | null;
 
   private constructor(
     readonly store: Store,
@@ -43,8 +43,8 @@ export class Repository {
     readonly index: BlobIndex,
     readonly states: StateData[],
   ) {
-    this.newMac = macFactory(config, master);
-    this.compression = config.compression ? checkCompressionAlgorithm(config.compression.algorithm) : null;
+    this.codec = new Codec(config, master);
+    this.newMac = this.codec.newMac;
   }
 
   static async open(store: Store, passphrase?: PassphraseProvider): Promise<Repository> {
@@ -63,22 +63,11 @@ export class Repository {
   }
 
   computeMac(data: Uint8Array): Uint8Array {
-    return digest(this.newMac(), data);
+    return this.codec.computeMac(data);
   }
 
-  /** decode(x) = decompress(decrypt(x)), each step present only if configured. */
   decode(data: Uint8Array, what: string): Uint8Array {
-    let out = data;
-    if (this.master && this.config.encryption) out = decryptStream(this.config.encryption, this.master, out, what);
-    if (this.compression) out = decompress(this.compression, out, what);
-    return out;
-  }
-
-  encode(data: Uint8Array): Uint8Array {
-    let out = data;
-    if (this.compression) out = compress(this.compression, out);
-    if (this.master && this.config.encryption) out = encryptStream(this.config.encryption, this.master, out);
-    return out;
+    return this.codec.decode(data, what);
   }
 
   private async readState(id: Uint8Array): Promise<StateData> {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 /** go-humanize's IBytes, which plakar uses for every size it prints. */
 export function ibytes(n: number): string {
   if (n < 10) return `${n} B`;
@@ -44,33 +42,6 @@ export function goDuration(ns: bigint): string {
 
 function trimFrac(x: number): string {
   return String(Number(x.toFixed(9)));
-}
-
-/** uid/gid → name from the local account databases, as plakar's ls looks them up. */
-export class LocalAccounts {
-  private users = LocalAccounts.read('/etc/passwd');
-  private groups = LocalAccounts.read('/etc/group');
-
-  private static read(file: string): Map<number, string> {
-    const m = new Map<number, string>();
-    try {
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        const f = line.split(':');
-        if (f.length >= 3 && !m.has(Number(f[2]))) m.set(Number(f[2]), f[0]!);
-      }
-    } catch {
-      // no database: numbers are printed
-    }
-    return m;
-  }
-
-  user(uid: number): string {
-    return this.users.get(uid) ?? String(uid);
-  }
-
-  group(gid: number): string {
-    return this.groups.get(gid) ?? String(gid);
-  }
 }
 
 /** plakar's SanitizeText: non-printable characters become '?'. */

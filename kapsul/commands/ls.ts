@@ -4,7 +4,8 @@ import { locate } from '../../format/snapshot/locate.js';
 import { isDir, isSymlink, modeString } from '../../format/snapshot/mode.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import type { Entry } from '../../format/snapshot/entry.js';
-import { goDurationSeconds, ibytes, LocalAccounts, sanitize } from '../humanize.js';
+import { LocalAccounts } from '../../format/util/accounts.js';
+import { goDurationSeconds, ibytes, sanitize } from '../humanize.js';
 import { out, printJson } from '../context.js';
 
 function totalSize(s: Snapshot): number {

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { encryptStream } from '../crypto/stream.js';
+import { deriveKey } from '../crypto/kdf.js';
+import { GoTime } from '../gotime.js';
+import type { Configuration, EncryptionConfig } from '../storage/config.js';
+
+/** What `plakar ptar` configures by default (kloset v1.1): one unbounded packfile, FastCDC 512K/1M/8M, BLAKE3, LZ4. */
+export function defaultConfiguration(): Configuration {
+  return {
+    version: 0x00010000,
+    timestamp: GoTime.fromDate(new Date()),
+    repositoryId: uuidV4(),
+    packfile: { minSize: 0n, avgSize: 0n, maxSize: 0xffff_ffff_ffff_ffffn },
+    chunking: { algorithm: 'fastcdc-v1.0.0', minSize: 512 * 1024, normalSize: 1024 * 1024, maxSize: 8 * 1024 * 1024 },
+    hashing: { algorithm: 'BLAKE3', bits: 256 },
+    compression: { algorithm: 'LZ4', level: 131072, windowSize: -1, chunkSize: -1, blockSize: -1, enableCRC: false },
+    encryption: null,
+  };
+}
+
+export interface KdfChoice {
+  time: number;
+  memoryKiB: number;
+  threads: number;
+}
+
+/** Plakar's defaults: Argon2id, t=4, m=256 MiB, p=1. */
+export const DEFAULT_KDF: KdfChoice = { time: 4, memoryKiB: 256 * 1024, threads: 1 };
+
+/**
+ * Adds encryption to a configuration: a fresh salt, the master key derived from the passphrase,
+ * and the canary (32 random bytes sealed with the key) that later proves a passphrase right.
+ */
+export async function enableEncryption(config: Configuration, passphrase: string, kdf: KdfChoice = DEFAULT_KDF): Promise<Uint8Array> {
+  const enc: EncryptionConfig = {
+    subKeyAlgorithm: 'AES256-KW',
+    dataAlgorithm: 'AES256-GCM-SIV',
+    chunkSize: 65536,
+    kdfParams: {
+      kdf: 'ARGON2ID',
+      salt: new Uint8Array(randomBytes(16)),
+      argon2id: { saltSize: 16, time: kdf.time, memory: kdf.memoryKiB, threads: kdf.threads, keyLen: 32 },
+    },
+    canary: new Uint8Array(0),
+  };
+  const master = await deriveKey(enc.kdfParams, new TextEncoder().encode(passphrase));
+  enc.canary = encryptStream(enc, master, new Uint8Array(randomBytes(32)));
+  config.encryption = enc;
+  return master;
+}
+
+function uuidV4(): Uint8Array {
+  const b = new Uint8Array(randomBytes(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  return b;
+}
