@@ -1,6 +1,6 @@
 import { checkCompressionAlgorithm, compress, decompress, type CompressionAlgorithm } from './codec/compression.js';
 import type { Hasher } from './crypto/blake3.js';
-import { macFactory, digest } from './crypto/mac.js';
+import { macFactory, macFunction } from './crypto/mac.js';
 import { decryptStream, encryptStream } from './crypto/stream.js';
 import type { Configuration } from './storage/config.js';
 
@@ -11,19 +11,17 @@ import type { Configuration } from './storage/config.js';
  */
 export class Codec {
   readonly newMac: () => Hasher;
+  readonly computeMac: (data: Uint8Array) => Uint8Array;
   private readonly compression: CompressionAlgorithm | null;
 
   constructor(readonly config: Configuration, readonly master: Uint8Array | null) {
     this.newMac = macFactory(config, master);
+    this.computeMac = macFunction(config, master);
     this.compression = config.compression ? checkCompressionAlgorithm(config.compression.algorithm) : null;
   }
 
   get encrypted(): boolean {
     return this.master !== null;
-  }
-
-  computeMac(data: Uint8Array): Uint8Array {
-    return digest(this.newMac(), data);
   }
 
   decode(data: Uint8Array, what: string): Uint8Array {

@@ -179,6 +179,24 @@ describe('ExternalSorter', () => {
     }
   });
 
+  it('handles values larger than the write buffer and the read windows', async () => {
+    const r = rng(17);
+    const recs: Rec[] = [];
+    for (let i = 0; i < 60; i++) {
+      const len = i % 10 === 0 ? (1 << 20) + 12345 * i : Math.floor(r() * 100);
+      const value = new Uint8Array(len);
+      for (let b = 0; b < len; b += 997) value[b] = (i + b) & 255;
+      recs.push({ key: `k${Math.floor(r() * 20)}`, value, seq: i });
+    }
+    for (const descending of [false, true]) {
+      const dir = freshDir();
+      const s = await fill(recs, compareBytes, 1 << 20, dir);
+      expect(files(dir).length).toBeGreaterThan(2);
+      same(await collect(s.sorted({ descending })), expected(recs, compareBytes, { descending }));
+      expect(files(dir)).toEqual([]);
+    }
+  });
+
   it('yields values the caller owns', async () => {
     const recs = makeRecords(1000, 5, 40);
     const s = await fill(recs, compareBytes, 4096);
@@ -212,17 +230,19 @@ describe('ExternalSorter', () => {
     }
     expect(files(dir).length).toBeGreaterThan(5);
     let n = 0;
+    let bad = 0;
     let prev: string | null = null;
     for await (const [k, v] of s.sorted()) {
-      if (prev !== null) expect(pathCmp(prev, k) <= 0).toBe(true);
-      expect(v.length).toBe(32);
+      if ((prev !== null && pathCmp(prev, k) > 0) || v.length !== 32) bad++;
       prev = k;
       n++;
     }
     const ms = performance.now() - t0;
     expect(n).toBe(200_000);
+    expect(bad).toBe(0);
     expect(files(dir)).toEqual([]);
-    expect(ms).toBeLessThan(10_000);
+    // A few seconds on an idle machine; generous for loaded CI.
+    expect(ms).toBeLessThan(20_000);
   });
 
   it('removes its files when the comparator throws during add', async () => {

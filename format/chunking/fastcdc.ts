@@ -216,7 +216,7 @@ export class Chunker {
 
   /**
    * Ends the stream: returns the last chunk (the unfinished rest, if any), or exactly one empty
-   * chunk if the stream never received a byte. The chunker cannot be used afterwards.
+   * chunk if the stream never received a byte. reset() starts a new stream.
    */
   end(): Uint8Array[] {
     if (this.ended) throw new Error('Chunker.end() called twice');
@@ -226,6 +226,14 @@ export class Chunker {
     const last = this.heap.slice(BASE, BASE + this.pending);
     this.pending = 0;
     return [last];
+  }
+
+  /** Starts a new stream, keeping the WebAssembly instance and its memory (cheap to reuse). */
+  reset(): void {
+    this.pending = 0;
+    this.received = false;
+    this.ended = false;
+    this.wasm.reset();
   }
 
   /** Makes sure heap[BASE, BASE + size) exists, growing the memory geometrically up to maxSize. */

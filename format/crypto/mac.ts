@@ -1,5 +1,5 @@
 import type { Configuration } from '../storage/config.js';
-import { blake3, blake3Keyed, hmacSha256, sha256, type Hasher } from './blake3.js';
+import { blake3, blake3Keyed, blake3KeyedOneShot, hmacSha256, sha256, type Hasher } from './blake3.js';
 
 /**
  * The MAC used for blob identifiers and for the state, packfile and lock wrappers: keyed by the
@@ -13,6 +13,15 @@ export function macFactory(config: Configuration, master: Uint8Array | null): ()
   }
   const key = master ?? digest(blake3(), config.repositoryId);
   return () => blake3Keyed(key);
+}
+
+/** The same MAC as a one-shot function, cheaper for the many small blobs of a backup. */
+export function macFunction(config: Configuration, master: Uint8Array | null): (data: Uint8Array) => Uint8Array {
+  if (config.hashing.algorithm === 'SHA256') {
+    const make = macFactory(config, master);
+    return (data) => digest(make(), data);
+  }
+  return blake3KeyedOneShot(master ?? digest(blake3(), config.repositoryId));
 }
 
 /** The configuration's own wrapper MAC is always BLAKE3, keyed only when encrypted. */

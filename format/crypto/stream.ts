@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytes } from './random.js';
 import { IntegrityError } from '../errors.js';
 import type { EncryptionConfig } from '../storage/config.js';
 import { aesKeyUnwrap, aesKeyWrap } from './aeskw.js';

@@ -145,8 +145,7 @@ export class ExternalSorter {
     this.usable();
     if (this.consumed) throw new Error('ExternalSorter: sorted() called twice');
     this.consumed = true;
-    const inner = this.merge(opts.descending === true);
-    return opts.unique === true ? this.dedupe(inner, opts.descending === true) : inner;
+    return this.merge(opts.descending === true, opts.unique === true);
   }
 
   /** Removes the temporary files; idempotent. */
@@ -281,13 +280,13 @@ export class ExternalSorter {
 
   // ---------------------------------------------------------------- merge
 
-  private async *merge(descending: boolean): AsyncGenerator<[string, Uint8Array]> {
+  private async *merge(descending: boolean, unique: boolean): AsyncGenerator<[string, Uint8Array]> {
     const readers: RunReader[] = [];
     try {
       await this.pending;
       this.usable();
       const perm = this.sortBuffer();
-      const memory: Source = new MemorySource(this.keys, perm, this.slabs, this.slabOf, this.offOf, this.lenOf, descending);
+      const memory = new MemorySource(this.keys, perm, this.slabs, this.slabOf, this.offOf, this.lenOf, descending);
 
       // Too many runs: merge consecutive groups (ascending, stable) into longer runs first.
       while (this.runs.length > MAX_FAN_IN) {
@@ -310,18 +309,26 @@ export class ExternalSorter {
       const heap = new Heap(this.compare, descending);
       for (const s of sources) if (await s.advance()) heap.push(s);
 
-      while (heap.size > 1) {
+      const cmp = this.compare;
+      // With `unique`, the record held back for its group of equal keys: the group's first
+      // record ascending, its last descending (the earliest added, either way).
+      let held: [string, Uint8Array] | null = null;
+      while (heap.size > 0) {
         const top = heap.top;
-        yield [top.key, top.value];
+        const rec: [string, Uint8Array] = [top.key, top.value];
         const more = top.advance();
         if (more === true || (more !== false && (await more))) heap.siftTop();
         else heap.pop();
+        if (!unique) yield rec;
+        else if (held === null) held = rec;
+        else if (cmp(held[0], rec[0]) === 0) {
+          if (descending) held = rec;
+        } else {
+          yield held;
+          held = rec;
+        }
       }
-      if (heap.size === 1) {
-        const last = heap.top;
-        do yield [last.key, last.value];
-        while (await last.advance());
-      }
+      if (held !== null) yield held;
     } finally {
       this.closed = true;
       await this.cleanup();
@@ -364,29 +371,6 @@ export class ExternalSorter {
     }
     for (const path of group) await this.removeFile(path);
     return out;
-  }
-
-  private async *dedupe(inner: AsyncGenerator<[string, Uint8Array]>, descending: boolean): AsyncGenerator<[string, Uint8Array]> {
-    const cmp = this.compare;
-    try {
-      let prev: [string, Uint8Array] | null = null;
-      for await (const rec of inner) {
-        if (prev === null) {
-          prev = rec;
-          continue;
-        }
-        if (cmp(prev[0], rec[0]) === 0) {
-          // Ascending: the first of a group was added first. Descending: the last one was.
-          if (descending) prev = rec;
-          continue;
-        }
-        yield prev;
-        prev = rec;
-      }
-      if (prev !== null) yield prev;
-    } finally {
-      await inner.return(undefined);
-    }
   }
 }
 

@@ -8,8 +8,7 @@ const LOAD_DEN = 10;
  * A set of 32-byte MACs: open addressing with linear probing over one Uint32Array of 8-word
  * slots (32 bytes per slot, ≈ 46-91 bytes per entry between doublings at 0.7 load; no
  * per-entry objects). An all-zero slot marks "empty", so the all-zero MAC, a legitimate
- * value, is tracked by a flag instead. MACs are uniformly random; the slot comes from a mix
- * of two of their words (the mix keeps non-random test inputs from clustering).
+ * value, is tracked by a flag instead. The slot comes from a cheap mix of the MAC's words.
  */
 export class MacSet {
   private slots: Uint32Array;
@@ -48,7 +47,7 @@ export class MacSet {
       const s0 = slots[b]!;
       if (s0 === w[0] && match(slots, b, w)) return false;
       if (s0 === 0 && empty(slots, b)) {
-        slots.set(w, b);
+        for (let k = 0; k < WORDS; k++) slots[b + k] = w[k]!;
         if (++this.used > this.limit) this.grow();
         return true;
       }
@@ -93,7 +92,8 @@ export class MacSet {
       if (old[b] === 0 && empty(old, b)) continue;
       let i = hashAt(old, b) & mask;
       while (!(slots[i * WORDS] === 0 && empty(slots, i * WORDS))) i = (i + 1) & mask;
-      slots.set(old.subarray(b, b + WORDS), i * WORDS);
+      const d = i * WORDS;
+      for (let k = 0; k < WORDS; k++) slots[d + k] = old[b + k]!;
     }
     this.slots = slots;
     this.mask = mask;
@@ -109,12 +109,14 @@ function mix(a: number, b: number): number {
   return h >>> 0;
 }
 
+// All eight words take part: random MACs need only one, but structured inputs (tests, or
+// values differing only in their last bytes) would otherwise pile up in one cluster.
 function hash(w: Uint32Array): number {
-  return mix(w[0]!, w[1]!);
+  return mix(w[0]! ^ w[2]! ^ w[4]! ^ w[6]!, w[1]! ^ w[3]! ^ w[5]! ^ w[7]!);
 }
 
 function hashAt(s: Uint32Array, b: number): number {
-  return mix(s[b]!, s[b + 1]!);
+  return mix(s[b]! ^ s[b + 2]! ^ s[b + 4]! ^ s[b + 6]!, s[b + 1]! ^ s[b + 3]! ^ s[b + 5]! ^ s[b + 7]!);
 }
 
 function match(s: Uint32Array, b: number, w: Uint32Array): boolean {

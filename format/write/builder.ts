@@ -20,6 +20,22 @@ import { addFile, addSubdirectory, emptySummary, finishSummary, type FileSummary
 
 const ZERO_MAC = new Uint8Array(32);
 const NOT_REGULAR = 'application/x-not-regular-file';
+/** Files of one directory read and chunked at once: enough to overlap I/O with hashing and encoding. */
+const FILE_CONCURRENCY = 4;
+
+/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 export interface SnapshotOptions {
   /** Snapshot id; random when absent (sync keeps the source's). */
@@ -86,9 +102,14 @@ export class SnapshotBuilder {
   private readonly errorTree: ExternalSorter;
   private readonly errorsByDir = new Map<string, number>();
   private readonly result: Omit<SnapshotResult, 'summary'>;
+  /** Chunkers are reused: each holds a WebAssembly instance with up to maxSize of memory. */
+  private readonly chunkers: Chunker[] = [];
+  /** Sorter insertions run one at a time per sorter, whatever the concurrency of the walk. */
+  private readonly adds = new Map<ExternalSorter, Promise<void>>();
 
   constructor(private readonly sink: BlobSink, private readonly src: TreeSource, private readonly opts: SnapshotOptions) {
-    const sorter = (compare: (a: string, b: string) => number): ExternalSorter => new ExternalSorter({ compare, tmpDir: opts.tmpDir });
+    // Six trees' keys wait in sorters; 8 MiB each keeps the walk's memory flat, spilling beyond.
+    const sorter = (compare: (a: string, b: string) => number): ExternalSorter => new ExternalSorter({ compare, tmpDir: opts.tmpDir, memoryBytes: 8 << 20 });
     this.vfs = sorter(pathCmp);
     this.contentTypes = sorter(compareBytes);
     this.dirpacks = sorter(compareBytes);
@@ -100,6 +121,12 @@ export class SnapshotBuilder {
 
   private mac(b: Uint8Array): Uint8Array {
     return this.sink.codec.computeMac(b);
+  }
+
+  private add(sorter: ExternalSorter, key: string, mac: Uint8Array): Promise<void> {
+    const p = (this.adds.get(sorter) ?? Promise.resolve()).then(() => sorter.add(key, mac));
+    this.adds.set(sorter, p);
+    return p;
   }
 
   async build(rootPath: string): Promise<SnapshotResult> {
@@ -124,7 +151,7 @@ export class SnapshotBuilder {
     const bytes = serializeErrorItem({ name: path, error });
     const mac = this.mac(bytes);
     await this.sink.put(RT.ERROR_ENTRY, mac, bytes);
-    await this.errorTree.add(path, mac);
+    await this.add(this.errorTree, path, mac);
     const parent = dirname(path);
     this.errorsByDir.set(parent, (this.errorsByDir.get(parent) ?? 0) + 1);
     this.result.errors++;
@@ -140,7 +167,7 @@ export class SnapshotBuilder {
     const bytes = serializeEntry({ parentPath: dirname(path), fileInfo: info, summary: null, object: ZERO_MAC, extendedAttributes: xattrNames, tags: [] });
     const mac = this.mac(bytes);
     await this.sink.put(RT.VFS_ENTRY, mac, bytes);
-    await this.vfs.add(path, mac);
+    await this.add(this.vfs, path, mac);
     this.result.entries++;
     this.opts.onEvent?.({ type: 'directory', path });
 
@@ -157,24 +184,34 @@ export class SnapshotBuilder {
       names.sort(compareBytes);
     }
 
-    const children: Child[] = [];
-    for (const name of names) {
+    // Files are read and chunked a few at a time; subdirectories are walked one after the other
+    // so that only the directories on the current path hold their children in memory.
+    const ancestor = chain.length > 1;
+    const infos = await mapLimit(names, FILE_CONCURRENCY * 2, async (name) => {
       const child = path === '/' ? `/${name}` : `${path}/${name}`;
-      const ancestor = chain.length > 1;
-      let ci: FileInfo;
       try {
-        ci = await this.src.lstat(child, !ancestor);
+        const ci = await this.src.lstat(child, !ancestor);
+        return chain.length === 0 && this.opts.exclude?.(child, ci) ? null : { child, ci };
       } catch (e) {
         await this.recordError(child, e);
-        continue;
+        return null;
       }
-      if (chain.length === 0 && this.opts.exclude?.(child, ci)) continue;
+    });
+    const guarded = async (child: string, f: () => Promise<Child>): Promise<Child | null> => {
       try {
-        children.push(isDir(ci.mode) ? await this.visitDir(child, ci, chain.slice(1), null) : await this.visitFile(child, ci));
+        return await f();
       } catch (e) {
         if (!(e as NodeJS.ErrnoException).code) throw e;
         await this.recordError(child, e);
+        return null;
       }
+    };
+    const files = await mapLimit(infos, FILE_CONCURRENCY, async (x) => (x && !isDir(x.ci.mode) ? guarded(x.child, () => this.visitFile(x.child, x.ci)) : null));
+    const children: Child[] = [];
+    for (const [i, x] of infos.entries()) {
+      if (!x) continue;
+      const c = isDir(x.ci.mode) ? await guarded(x.child, () => this.visitDir(x.child, x.ci, chain.slice(1), null)) : files[i];
+      if (c) children.push(c);
     }
 
     await this.storeDirpack(path, children);
@@ -188,7 +225,7 @@ export class SnapshotBuilder {
     const sbytes = serializeSummary(summary);
     const smac = this.mac(sbytes);
     await this.sink.put(RT.VFS_SUMMARY, smac, sbytes);
-    await this.summaries.add(path, smac);
+    await this.add(this.summaries, path, smac);
     return { dir: true, bytes, mac, summary };
   }
 
@@ -201,7 +238,7 @@ export class SnapshotBuilder {
     let size = 0;
     if (isSymlink(info.mode)) target = await this.src.readlink(path);
     else if (isRegular(info.mode)) {
-      const o = await this.chunkify(this.src.read(path), 'file');
+      const o = await this.chunkify(this.src.read(path, info.size), 'file');
       object = o.mac;
       contentType = o.contentType;
       ent = o.entropy;
@@ -226,8 +263,8 @@ export class SnapshotBuilder {
     });
     const mac = this.mac(bytes);
     await this.sink.put(RT.VFS_ENTRY, mac, bytes);
-    await this.vfs.add(path, mac);
-    await this.contentTypes.add(`/${contentType.split(';')[0]}${path}`, mac);
+    await this.add(this.vfs, path, mac);
+    await this.add(this.contentTypes, `/${contentType.split(';')[0]}${path}`, mac);
     this.result.entries++;
     this.opts.onEvent?.({ type: 'file', path, size });
     const summary: FileSummary = {
@@ -260,7 +297,7 @@ export class SnapshotBuilder {
       const bytes = serializeXattr({ path, name, size: value.length, type: 0, object: o.mac });
       const mac = this.mac(bytes);
       await this.sink.put(RT.XATTR_ENTRY, mac, bytes);
-      await this.xattrs.add(`${path}${name}:`, mac);
+      await this.add(this.xattrs, `${path}${name}:`, mac);
     }
     return names;
   }
@@ -270,7 +307,7 @@ export class SnapshotBuilder {
     const w = new ByteWriter();
     for (const c of children) w.u8(c.dir ? 1 : 2).u32(c.bytes.length + 32).bytes(c.bytes).bytes(c.mac);
     const o = await this.chunkify([w.finish()], 'dirpack');
-    await this.dirpacks.add(path, o.mac);
+    await this.add(this.dirpacks, path, o.mac);
   }
 
   /**
@@ -278,7 +315,8 @@ export class SnapshotBuilder {
    * content type sniffed from the first chunk and entropies; dirpacks get neither.
    */
   private async chunkify(data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, kind: 'file' | 'dirpack') {
-    const chunker = new Chunker(this.opts.chunking);
+    const chunker = this.chunkers.pop() ?? new Chunker(this.opts.chunking);
+    chunker.reset();
     const content = this.sink.codec.newMac();
     const chunks: ChunkInput[] = [];
     let contentType = kind === 'dirpack' ? 'application/octet-stream' : '';
@@ -296,8 +334,12 @@ export class SnapshotBuilder {
         size += c.length;
       }
     };
-    for await (const piece of data) await take(chunker.push(piece));
-    await take(chunker.end());
+    try {
+      for await (const piece of data) await take(chunker.push(piece));
+      await take(chunker.end());
+    } finally {
+      this.chunkers.push(chunker);
+    }
     const objEntropy = kind === 'file' && size > 0 ? weighted / size : 0;
     const bytes = serializeObject({ contentMac: content.digest(), chunks, contentType, entropy: objEntropy });
     const mac = this.mac(bytes);

@@ -1,6 +1,7 @@
 /** Go's math.Frexp/Log2, so entropies come out bit-identical to Kloset's (not V8's Math.log2). */
+const bits = new DataView(new ArrayBuffer(8));
+
 function goLog2(x: number): number {
-  const bits = new DataView(new ArrayBuffer(8));
   bits.setFloat64(0, x);
   const hi = bits.getUint32(0);
   let exp = ((hi >>> 20) & 0x7ff) - 1022;

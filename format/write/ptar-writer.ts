@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ByteWriter, toHex } from '../binary.js';
+import { ByteWriter } from '../binary.js';
 import type { Hasher } from '../crypto/blake3.js';
 import { configMacFactory } from '../crypto/mac.js';
 import { Codec } from '../keys.js';
 import { FOOTER_SIZE, serializeFooter, serializeIndexRecord, type IndexRecord } from '../packfile.js';
 import { PACKFILE_VERSION, CONFIG_VERSION } from '../repository.js';
 import { RT } from '../resources.js';
-import { serializeState, STATE_VERSION_1_1, type Location } from '../state.js';
+import { ET, STATE_VERSION_1_1 } from '../state.js';
 import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
 import { wrapHeader, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
@@ -47,6 +47,8 @@ export class PtarWriter implements BlobSink {
   private readonly packMac: Hasher;
   private readonly configLength: number;
   private dataLength = 0;
+  /** Writes in call order: offsets are assigned when a blob is accepted, bytes follow in that order. */
+  private tail: Promise<void> = Promise.resolve();
 
   private constructor(private readonly out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string, configLength: number) {
     this.codec = new Codec(config, master);
@@ -54,7 +56,7 @@ export class PtarWriter implements BlobSink {
     this.configLength = configLength;
     // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
     // state list them in that order.
-    this.index = new ExternalSorter({ compare: (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0), tmpDir });
+    this.index = new ExternalSorter({ compare: (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0), tmpDir, memoryBytes: 16 << 20 });
   }
 
   static async create(out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string): Promise<PtarWriter> {
@@ -76,43 +78,43 @@ export class PtarWriter implements BlobSink {
     return this.seen.get(type)?.has(mac) ?? false;
   }
 
-  async put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
+  put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
     let set = this.seen.get(type);
     if (!set) this.seen.set(type, (set = new MacSet()));
     if (!set.add(mac)) {
       this.stats.dedupHits++;
-      return;
+      return this.tail;
     }
     const encoded = this.codec.encode(data);
     const rec: IndexRecord = { type, version: BLOB_VERSION, mac, offset: this.dataLength, length: encoded.length, flags: 0 };
-    const w = new ByteWriter();
-    serializeIndexRecord(w, rec);
-    await this.index.add(`${type}:${toHex(mac)}`, w.finish());
-    await this.writePack(encoded);
     this.dataLength += encoded.length;
     this.stats.blobs++;
     this.stats.plainBytes += data.length;
     this.stats.storedBytes += encoded.length;
+    const w = new ByteWriter();
+    serializeIndexRecord(w, rec);
+    // "<type>:" then the MAC bytes as a latin1 string sorts exactly like "<type>:<mac hex>".
+    const key = `${type}:${Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength).toString('latin1')}`;
+    this.tail = this.tail.then(async () => {
+      await this.index.add(key, w.finish());
+      await this.writePack(encoded);
+    });
+    return this.tail;
   }
 
   /** Index, footer, packfile MAC, state and trailer; then the output is committed. */
   async finish(): Promise<void> {
+    await this.tail;
     const packfileId = new Uint8Array(randomBytes(32));
     const rawIndex = new ByteWriter();
-    const locations: Location[] = [];
+    // The state lists the same blobs in the same order: built alongside, one record at a time.
+    const state = new ByteWriter().bytes(new Uint8Array(32));
     let count = 0;
     for await (const [, rec] of this.index.sorted()) {
       rawIndex.bytes(rec);
       const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-      locations.push({
-        type: v.getUint32(0, true),
-        version: v.getUint32(4, true),
-        mac: rec.slice(8, 40),
-        packfile: packfileId,
-        offset: Number(v.getBigUint64(40, true)),
-        length: v.getUint32(48, true),
-        flags: 0,
-      });
+      state.u8(ET.LOCATIONS).u32(85).u8(v.getUint32(0, true)).u32(v.getUint32(4, true)).bytes(rec.subarray(8, 40));
+      state.bytes(packfileId).u64(v.getBigUint64(40, true)).u32(v.getUint32(48, true)).u32(0);
       count++;
     }
     const raw = rawIndex.finish();
@@ -129,21 +131,14 @@ export class PtarWriter implements BlobSink {
     const packfileLength = WRAPPER_HEADER_SIZE + this.dataLength + encodedIndex.length + encodedFooter.length + 4 + packMac.length;
 
     const now = BigInt(Date.now()) * 1_000_000n;
-    const stream = serializeState({
-      version: STATE_VERSION_1_1,
-      parent: new Uint8Array(32),
-      locations,
-      coloured: [],
-      packfiles: [{ packfile: packfileId, stateId: new Uint8Array(randomBytes(32)), timestamp: now }],
-      configurations: [],
-      deletes: [],
-      metadata: { version: STATE_VERSION_1_1, timestamp: now, serial: this.codec.config.repositoryId },
-    });
-    const state = wrap(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac());
-    await this.out.write(state);
+    state.u8(ET.PACKFILE).u32(72).bytes(packfileId).bytes(new Uint8Array(randomBytes(32))).u64(now);
+    state.u8(ET.METADATA).u32(STATE_VERSION_1_1).u64(now).bytes(this.codec.config.repositoryId);
+    const stream = state.finish();
+    const wrappedState = wrap(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac());
+    await this.out.write(wrappedState);
     const stateOffset = packfileOffset + packfileLength;
     await this.out.write(
-      new ByteWriter().i64(12).i64(this.configLength).i64(packfileOffset).i64(packfileLength).i64(stateOffset).i64(state.length).finish(),
+      new ByteWriter().i64(12).i64(this.configLength).i64(packfileOffset).i64(packfileLength).i64(stateOffset).i64(wrappedState.length).finish(),
     );
     await this.out.commit();
   }

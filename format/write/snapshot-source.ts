@@ -38,7 +38,7 @@ export class SnapshotSource implements TreeSource {
     return (await this.entry(path)).symlinkTarget;
   }
 
-  async *read(path: string): AsyncIterable<Uint8Array> {
+  async *read(path: string, _size: number): AsyncIterable<Uint8Array> {
     yield* this.snap.readFile(await this.entry(path));
   }
 
