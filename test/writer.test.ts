@@ -264,3 +264,39 @@ describe('unreadable entries', () => {
     expect(snap!.entries.find((e) => e.path === join(dir, 'ok.txt'))!.sha256).toBeDefined();
   });
 });
+
+describe('-k: bundling the snapshots of another archive', () => {
+  for (const name of ['multi-plain', 'tiny-enc'] as const) {
+    it(`${name}: same snapshot ids, headers and entries, re-keyed`, async () => {
+      const out = join(work, `k-${name}.ptar`);
+      const r = await plakar(['ptar', '-plaintext', '-k', fixture(name), '-o', out], { PLAKAR_PASSPHRASE: PASSPHRASE });
+      expect(r.code, r.stderr).toBe(0);
+      const theirs = (JSON.parse(readFileSync(join(REAL, `${name}.manifest.json`), 'utf8')) as { snapshots: (MSnapshot & Record<string, unknown>)[] }).snapshots;
+      const ours = (await manifestOf(out)) as (MSnapshot & Record<string, unknown>)[];
+      const header = (s: Record<string, unknown>) => ({ id: s.id, timestamp: s.timestamp, duration: s.duration_ns, name: s.name, tags: s.tags, context: s.context });
+      expect(ours.map(header)).toEqual(theirs.map(header));
+      const content = (e: MEntry & Record<string, unknown>) => {
+        const { entry_mac: _e, object_mac: _o, mtime_unix_nano: _m, ...rest } = e;
+        return rest;
+      };
+      for (const [i, s] of theirs.entries()) {
+        expect(ours[i]!.entries.map((e) => content(e as MEntry & Record<string, unknown>))).toEqual(s.entries.map((e) => content(e as MEntry & Record<string, unknown>)));
+      }
+      expect((await kapsul(out, ['check'])).code).toBe(0);
+    });
+  }
+});
+
+describe('--json progress', () => {
+  it('prints one event per entry and a final summary, off a terminal', async () => {
+    const dir = join(work, 'json-tree');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    const r = await plakar(['ptar', '-plaintext', '--json', '-o', join(work, 'json.ptar'), dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.event === 'file').map((e) => e.path)).toEqual([join(dir, 'a.txt')]);
+    const summary = events[events.length - 1]!;
+    expect(summary).toMatchObject({ event: 'summary', files: 1, bytes: 2, errors: 0 });
+  });
+});
