@@ -21,6 +21,7 @@ export function run(label: string, command: string, env: Record<string, string> 
 export function ensureTool(bin: string, pkg: string): boolean {
   if (spawnSync('which', [bin]).status === 0) return true;
   try {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
     execFileSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'ignore' });
     return true;
   } catch {
