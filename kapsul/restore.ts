@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { chmodSync, chownSync, createWriteStream, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setAttribute } from '@napi-rs/xattr';
 import { PtarError } from '../format/errors.js';
@@ -104,6 +104,7 @@ export async function restore(snap: Snapshot, start: Entry, target: string, onEn
 }
 
 async function setXattrs(snap: Snapshot, e: Entry, path: string): Promise<void> {
+  if (e.extendedAttributes.length === 0) return;
   for (const x of await snap.xattrs(e.path)) {
     try {
       await setAttribute(path, x.name, Buffer.from(await snap.xattrValue(x)));
@@ -113,25 +114,35 @@ async function setXattrs(snap: Snapshot, e: Entry, path: string): Promise<void> 
   }
 }
 
+/** Files up to this size are assembled in memory and written with one call. */
+const SMALL_FILE = 1 << 20;
+
 async function writeFile(snap: Snapshot, e: Entry, dest: string, asRoot: boolean): Promise<number> {
   const tmp = join(dest, '..', `.ptar-kit-${randomBytes(6).toString('hex')}`);
   live.add(tmp);
   try {
-    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-    const opened = new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
-    await opened;
     let n = 0;
-    for await (const chunk of snap.readFile(e)) {
-      n += chunk.length;
-      if (!out.write(chunk)) await new Promise<void>((resolve, reject) => out.once('drain', resolve).once('error', reject));
+    if (e.fileInfo.size <= SMALL_FILE) {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of snap.readFile(e)) parts.push(chunk);
+      const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      writeFileSync(tmp, data, { flag: 'wx', mode: 0o600 });
+      n = data.length;
+    } else {
+      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+      await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
+      for await (const chunk of snap.readFile(e)) {
+        n += chunk.length;
+        if (!out.write(chunk)) await new Promise<void>((resolve, reject) => out.once('drain', resolve).once('error', reject));
+      }
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const fi = e.fileInfo;
     await setXattrs(snap, e, tmp);
-    if (asRoot) await chown(tmp, fi.uid, fi.gid);
-    await chmod(tmp, posixPerm(fi.mode));
-    await utimes(tmp, fi.modTime.seconds, fi.modTime.seconds);
-    await rename(tmp, dest);
+    if (asRoot) chownSync(tmp, fi.uid, fi.gid);
+    chmodSync(tmp, posixPerm(fi.mode));
+    utimesSync(tmp, fi.modTime.seconds, fi.modTime.seconds);
+    renameSync(tmp, dest);
     live.delete(tmp);
     return n;
   } finally {
