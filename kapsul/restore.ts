@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, createWriteStream, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setAttribute } from '@napi-rs/xattr';
@@ -26,9 +26,8 @@ function hookSignals(): void {
   signalsHooked = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      for (const f of live) void rm(f, { force: true });
-      process.exitCode = 130;
-      setImmediate(() => process.exit(130));
+      for (const f of live) rmSync(f, { force: true });
+      process.exit(130);
     });
   }
 }

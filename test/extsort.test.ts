@@ -217,11 +217,10 @@ describe('ExternalSorter', () => {
     expect(await collect(s.sorted())).toEqual([['k', new Uint8Array([1, 2, 3])]]);
   });
 
-  it('sorts 200k records with a 1 MiB budget in a few seconds', async () => {
+  it('sorts 200k records with a 1 MiB budget through many runs', async () => {
     const r = rng(99);
     const dir = freshDir();
     const s = new ExternalSorter({ compare: pathCmp, tmpDir: dir, memoryBytes: 1 << 20 });
-    const t0 = performance.now();
     const mac = new Uint8Array(32);
     for (let i = 0; i < 200_000; i++) {
       const key = `/data/${Math.floor(r() * 100)}/${Math.floor(r() * 1000)}/file-${Math.floor(r() * 1e9).toString(36)}.txt`;
@@ -237,12 +236,9 @@ describe('ExternalSorter', () => {
       prev = k;
       n++;
     }
-    const ms = performance.now() - t0;
     expect(n).toBe(200_000);
     expect(bad).toBe(0);
     expect(files(dir)).toEqual([]);
-    // A few seconds on an idle machine; generous for loaded CI.
-    expect(ms).toBeLessThan(20_000);
   });
 
   it('removes its files when the comparator throws during add', async () => {

@@ -834,10 +834,10 @@ describe('detectContentType (mimetype v1.4.13)', () => {
     expect(detectContentType(arr.subarray(0, MIMETYPE_READ_LIMIT - 1))).toBe('text/plain; charset=utf-8');
   });
 
-  it('is cheap on large inputs', () => {
+  it('looks only at the first bytes of large inputs', () => {
     const big = repeatTo('{"k": "value", "n": [1, 2, 3]}\n', 8 << 20);
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) detectContentType(big);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(detectContentType(big)).toBe(detectContentType(big.subarray(0, MIMETYPE_READ_LIMIT)));
+    const tail = cat(big.subarray(0, MIMETYPE_READ_LIMIT), new Uint8Array(1 << 20));
+    expect(detectContentType(tail)).toBe(detectContentType(big));
   });
 });

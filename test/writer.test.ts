@@ -221,10 +221,12 @@ describe('output', () => {
     const outDir = join(work, 'interrupted');
     mkdirSync(outDir);
     const p = spawn(process.execPath, [join(REPO, 'bin', 'plakar.js'), 'ptar', '-plaintext', '-o', join(outDir, 'x.ptar'), dir], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1500));
+    const closed = new Promise<number | null>((r) => p.on('close', r));
+    // Interrupt as soon as the archive is being written (its temporary file exists).
+    for (let i = 0; i < 600 && readdirSync(outDir).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(readdirSync(outDir)[0]).toMatch(/^\.x\.ptar\.tmp-/);
     p.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => p.on('close', r));
-    expect(code).not.toBe(0);
+    expect(await closed).not.toBe(0);
     expect(readdirSync(outDir)).toEqual([]);
   });
 

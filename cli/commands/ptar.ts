@@ -1,4 +1,5 @@
 import { hostname, tmpdir, userInfo, cpus, availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import ignore from 'ignore';
@@ -7,7 +8,7 @@ import type { KeyValue } from '../../format/snapshot/header.js';
 import { isDir } from '../../format/snapshot/mode.js';
 import { SnapshotBuilder, type SnapshotResult } from '../../format/write/builder.js';
 import { defaultConfiguration, enableEncryption } from '../../format/write/config.js';
-import { AtomicFile, StreamOutput, type Output } from '../../format/write/output.js';
+import { AtomicFile, pendingFiles, StreamOutput, type Output } from '../../format/write/output.js';
 import { PtarWriter } from '../../format/write/ptar-writer.js';
 import { LocalFs } from '../../format/write/source.js';
 import { machineId } from '../../format/util/machine.js';
@@ -78,19 +79,26 @@ export async function ptar(o: PtarOptions): Promise<number> {
   const config = defaultConfiguration();
   const master = o.plaintext ? null : await enableEncryption(config, newPassphrase());
   const toStdout = o.output === '-';
-  const out: Output = toStdout ? new StreamOutput(process.stdout) : await AtomicFile.create(resolve(o.output), o.overwrite);
-  const tmp = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
-  const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: toStdout ? process.stderr : process.stdout });
-  let writer: PtarWriter | null = null;
+  // Signal handlers first, so an interruption at any point removes whatever was created. On a
+  // signal nothing else matters: remove it synchronously and leave at once (waiting for the
+  // pipeline to unwind could wait on the very work being interrupted).
+  let tmp: string | null = null;
   const onSignal = (): void => {
-    void (writer ?? out).abort().finally(() => rm(tmp, { recursive: true, force: true }).finally(() => process.exit(130)));
+    for (const f of pendingFiles) rmSync(f, { force: true });
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    process.exit(130);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const out: Output = toStdout ? new StreamOutput(process.stdout) : await AtomicFile.create(resolve(o.output), o.overwrite);
+  tmp = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
+  const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: toStdout ? process.stderr : process.stdout });
+  let writer: PtarWriter | null = null;
+  const tmpDir = tmp;
   try {
-    writer = await PtarWriter.create(out, config, master, tmp);
+    writer = await PtarWriter.create(out, config, master, tmpDir);
     const results: SnapshotResult[] = [];
-    for (const k of o.klosets) results.push(...(await syncSnapshotsInto(k, writer, tmp, progress)));
+    for (const k of o.klosets) results.push(...(await syncSnapshotsInto(k, writer, tmpDir, progress)));
     const own = out instanceof AtomicFile ? await ownFiles(out) : (): boolean => false;
     const filter = ignore().add(o.ignore);
     for (const root of paths) {
@@ -99,7 +107,7 @@ export async function ptar(o: PtarOptions): Promise<number> {
       const builder = new SnapshotBuilder(writer, new LocalFs(hostname()), {
         context: buildContext(o.commandLine),
         chunking: config.chunking,
-        tmpDir: tmp,
+        tmpDir,
         exclude: (path, info) => {
           if (own(path, info.dev, info.ino)) return true;
           const rel = path.slice(base.length + 1);
@@ -124,7 +132,7 @@ export async function ptar(o: PtarOptions): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    await rm(tmp, { recursive: true, force: true });
+    await rm(tmpDir, { recursive: true, force: true });
   }
 }
 

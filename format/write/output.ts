@@ -15,6 +15,9 @@ export interface Output {
 
 const BUFFER = 4 << 20;
 
+/** Temporary files not yet committed or removed: what an interrupted process must delete. */
+export const pendingFiles = new Set<string>();
+
 /**
  * Writes `path` through a temporary file beside it, renamed into place on commit, so the archive
  * appears under its final name only when complete. Without `overwrite`, an existing file is
@@ -31,10 +34,12 @@ export class AtomicFile implements Output {
   static async create(path: string, overwrite: boolean): Promise<AtomicFile> {
     if (!overwrite && (await exists(path))) throw new PtarError(`${path}: file exists (use -overwrite to replace it)`);
     const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+    pendingFiles.add(tmp);
     let fh: FileHandle;
     try {
       fh = await open(tmp, 'wx', 0o644);
     } catch (e) {
+      pendingFiles.delete(tmp);
       throw new PtarError(`${path}: cannot create: ${(e as Error).message.replace(/^\w+: /, '')}`);
     }
     return new AtomicFile(path, tmp, fh, overwrite);
@@ -62,6 +67,7 @@ export class AtomicFile implements Output {
     await this.fh.sync();
     await this.fh.close();
     this.done = true;
+    pendingFiles.delete(this.tmp);
     if (this.overwrite) await rename(this.tmp, this.path);
     else {
       try {
@@ -80,6 +86,7 @@ export class AtomicFile implements Output {
       await this.fh.close().catch(() => {});
     }
     await unlink(this.tmp).catch(() => {});
+    pendingFiles.delete(this.tmp);
   }
 }
 
