@@ -28,10 +28,6 @@ export class GoTime {
     return this.sec + this.nsec / 1e9;
   }
 
-  toDate(): Date {
-    return new Date(this.sec * 1000 + Math.floor(this.nsec / 1e6));
-  }
-
   /** Go's time.RFC3339Nano in UTC: trailing zeros of the fraction dropped, no fraction when zero. */
   toRFC3339Nano(): string {
     const base = new Date(this.sec * 1000).toISOString().replace(/\.\d{3}Z$/, '');

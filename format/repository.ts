@@ -77,10 +77,6 @@ export class Repository {
     return parseState(this.decode(body, what), header.version);
   }
 
-  hasBlob(type: number, mac: Uint8Array): boolean {
-    return this.index.has(type, mac);
-  }
-
   /** The stored (encoded) bytes of a blob. */
   async getEncodedBlob(type: number, mac: Uint8Array): Promise<Uint8Array> {
     const loc = this.index.lookup(type, mac);

@@ -88,24 +88,6 @@ export function parseState(stream: Uint8Array, wrapperVersion: number): StateDat
   }
 }
 
-/** Serialises a state stream in the layout `parseState` reads (writer order: deletes first). */
-export function serializeState(st: StateData): Uint8Array {
-  const w = new ByteWriter();
-  if (st.version === STATE_VERSION_1_1) w.bytes(st.parent ?? new Uint8Array(32));
-  for (const d of st.deletes) w.u8(ET.DELETE).u32(66).u8(d.target).u8(d.blobType).bytes(d.mac).bytes(d.packfile);
-  for (const l of st.locations) {
-    w.u8(ET.LOCATIONS).u32(85).u8(l.type).u32(l.version).bytes(l.mac).bytes(l.packfile).u64(l.offset).u32(l.length).u32(l.flags);
-  }
-  for (const c of st.coloured) w.u8(ET.COLOURED).u32(41).u8(c.type).bytes(c.mac).u64(c.when);
-  for (const p of st.packfiles) w.u8(ET.PACKFILE).u32(72).bytes(p.packfile).bytes(p.stateId).u64(p.timestamp);
-  for (const c of st.configurations) {
-    const key = Buffer.from(c.key, 'utf8');
-    w.u8(ET.CONFIGURATION).u32(1 + key.length + 2 + c.value.length + 8).u8(key.length).bytes(key).u16(c.value.length).bytes(c.value).u64(c.createdAt);
-  }
-  w.u8(ET.METADATA).u32(st.metadata.version).u64(st.metadata.timestamp).bytes(st.metadata.serial);
-  return w.finish();
-}
-
 const RECORD = 1 + 32 + 4 + 8 + 4; // type, mac, packfile number, offset, length
 
 /**

@@ -2,7 +2,6 @@ import { asArray, asFloat, asInt, asMac, asMap, asString, asStringArray, asTime,
 import { unpack } from '../codec/msgpack.js';
 import { IntegrityError } from '../errors.js';
 import type { GoTime } from '../gotime.js';
-import { isDir } from './mode.js';
 import { parseSummary, type Summary } from './summary.js';
 
 export interface FileInfo {
@@ -98,10 +97,6 @@ export function isCleanAbsolute(p: string): boolean {
   if (p === '/') return true;
   if (!p.startsWith('/') || p.endsWith('/') || p.includes('\0')) return false;
   return p.slice(1).split('/').every((c) => c !== '' && c !== '.' && c !== '..');
-}
-
-export function entryIsDir(e: Entry): boolean {
-  return isDir(e.fileInfo.mode);
 }
 
 /** An xattr record (RT_XATTR_ENTRY); its value is stored as an object. */

@@ -217,11 +217,6 @@ export class Snapshot {
     return out;
   }
 
-  /** Every xattr record of the snapshot, in tree order. */
-  async *allXattrs(): AsyncGenerator<XattrEntry> {
-    for await (const [, mac] of this.xattrTree.scan()) yield parseXattr(await this.repo.getBlob(RT.XATTR_ENTRY, mac));
-  }
-
   async xattrValue(x: XattrEntry): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
     for await (const c of this.readChunks(await this.getObject(x.object))) parts.push(c);
