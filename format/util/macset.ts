@@ -38,35 +38,28 @@ export class MacSet {
       this.zero = true;
       return true;
     }
-    const w = this.w;
-    const slots = this.slots;
-    const mask = this.mask;
-    let i = hash(w) & mask;
-    for (;;) {
-      const b = i * WORDS;
-      const s0 = slots[b]!;
-      if (s0 === w[0] && match(slots, b, w)) return false;
-      if (s0 === 0 && empty(slots, b)) {
-        for (let k = 0; k < WORDS; k++) slots[b + k] = w[k]!;
-        if (++this.used > this.limit) this.grow();
-        return true;
-      }
-      i = (i + 1) & mask;
-    }
+    const b = this.probe();
+    if (!empty(this.slots, b)) return false;
+    for (let k = 0; k < WORDS; k++) this.slots[b + k] = this.w[k]!;
+    if (++this.used > this.limit) this.grow();
+    return true;
   }
 
   has(mac: Uint8Array): boolean {
     if (!this.load(mac)) return this.zero;
+    return !empty(this.slots, this.probe());
+  }
+
+  /** The slot holding the loaded (non-zero) MAC, or the empty slot where it would go. */
+  private probe(): number {
     const w = this.w;
     const slots = this.slots;
     const mask = this.mask;
-    let i = hash(w) & mask;
-    for (;;) {
+    for (let i = hash(w) & mask; ; i = (i + 1) & mask) {
       const b = i * WORDS;
       const s0 = slots[b]!;
-      if (s0 === w[0] && match(slots, b, w)) return true;
-      if (s0 === 0 && empty(slots, b)) return false;
-      i = (i + 1) & mask;
+      if (s0 === w[0] && match(slots, b, w)) return b;
+      if (s0 === 0 && empty(slots, b)) return b;
     }
   }
 
