@@ -4,7 +4,12 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError } from '../format/errors.js';
 import { normalizeArgs } from '../kapsul/args.js';
 import { readCommands, runProgram, type Args, type Handler } from '../kapsul/cli.js';
+import { openArchive } from '../kapsul/context.js';
+import { backup } from './commands/backup.js';
+import { create } from './commands/create.js';
 import { ptar } from './commands/ptar.js';
+import { rmSnapshots } from './commands/rm.js';
+import { sync } from './commands/sync.js';
 
 const PASSPHRASE_ENV = ['PLAKAR_PASSPHRASE'];
 
@@ -14,7 +19,7 @@ function writeOptions<T>(c: Argv<T>) {
     .option('o', { type: 'string', describe: 'the .ptar archive to write (- for standard output)' })
     .option('plaintext', { type: 'boolean', default: false, describe: 'do not encrypt' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing archive' })
-    .option('k', { type: 'string', array: true, default: [] as string[], describe: 'also bundle every snapshot of this archive' })
+    .option('k', { type: 'string', array: true, default: [] as string[], describe: 'also bundle every snapshot of this store or archive' })
     .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'exclude paths matching this gitignore pattern' })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' });
 }
@@ -49,8 +54,52 @@ export function main(args: string[]): Promise<void> {
         'back up paths; with -o OUT.ptar, into a new archive',
         writeOptions,
         run((a) => {
-          if (a.o === undefined) throw new UsageError('backup: only -o OUT.ptar is supported so far');
-          return write(a);
+          if (a.o !== undefined && !/^[^/=]+=/.test(a.o as string)) return write(a);
+          if (a.o !== undefined) throw new UsageError(`backup: -o ${a.o as string}: connector options are not supported`);
+          if ((a.k as string[]).length > 0) throw new UsageError('backup: -k needs -o OUT.ptar');
+          return backup(location, { paths: a.paths as string[], ignore: a.ignore as string[], quiet: a.quiet as boolean, json: a.json, commandLine });
+        }),
+      )
+      .command(
+        'create',
+        'create a directory or S3 store at the location',
+        (c) => c.option('plaintext', { type: 'boolean', default: false, describe: 'do not encrypt' }),
+        run((a) => create(location, a.plaintext as boolean, a.json)),
+      )
+      .command(
+        'rm <snapshots..>',
+        'remove snapshots from a store',
+        (c) => c.positional('snapshots', { type: 'string', array: true }),
+        run(async (a) => {
+          const o = await openArchive(location, PASSPHRASE_ENV);
+          try {
+            return await rmSnapshots(o, a.snapshots, a.json);
+          } finally {
+            await o.repo.close();
+          }
+        }),
+      )
+      .command(
+        'sync <args..>',
+        'copy snapshots: sync [SNAP...] to|from|with LOCATION',
+        (c) =>
+          c
+            .positional('args', { type: 'string', array: true })
+            .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be copied' })
+            .option('plaintext', { type: 'boolean', default: false, describe: 'a new ptar destination is not encrypted' })
+            .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
+        run((a) => {
+          const args = a.args as string[];
+          if (args.length < 2) throw new UsageError('usage: sync [SNAPSHOT...] to|from|with LOCATION');
+          return sync(location, {
+            snapshots: args.slice(0, -2),
+            direction: args[args.length - 2] as 'to',
+            peer: args[args.length - 1]!,
+            dryRun: a['dry-run'] as boolean,
+            plaintext: a.plaintext as boolean,
+            quiet: a.quiet as boolean,
+            json: a.json,
+          });
         }),
       );
   });

@@ -1,36 +1,41 @@
 import { openArchive } from '../kapsul/context.js';
+import type { Snapshot } from '../format/snapshot/snapshot.js';
 import { SnapshotBuilder, type SnapshotResult } from '../format/write/builder.js';
-import type { PtarWriter } from '../format/write/ptar-writer.js';
+import type { BlobSink } from '../format/write/ptar-writer.js';
 import { SnapshotSource } from '../format/write/snapshot-source.js';
 import type { Progress } from './progress.js';
 
 /**
- * Copies every snapshot of the repository at `location` into `writer`, as `plakar ptar -k` does:
- * each is re-imported through the destination's chunker and keys, keeping its id and header.
+ * Re-imports a snapshot into another repository, as Kloset's sync does: content is re-chunked
+ * and re-keyed for the destination, the id and header are kept. A ptar bundle keeps the source's
+ * duration; a commit into a store records its own.
  */
-export async function syncSnapshotsInto(location: string, writer: PtarWriter, tmpDir: string, progress: Progress): Promise<SnapshotResult[]> {
+export function copySnapshot(snap: Snapshot, sink: BlobSink, tmpDir: string, progress: Progress, duration?: 'measured'): Promise<SnapshotResult> {
+  const h = snap.header;
+  const builder = new SnapshotBuilder(sink, new SnapshotSource(snap), {
+    id: snap.id,
+    timestamp: h.timestamp,
+    duration: duration ?? h.duration,
+    name: h.name,
+    category: h.category,
+    environment: h.environment,
+    perimeter: h.perimeter,
+    job: h.job,
+    tags: h.tags,
+    context: h.context,
+    chunking: sink.codec.config.chunking,
+    tmpDir,
+    onEvent: (e) => progress.event(e),
+  });
+  return builder.build(snap.root);
+}
+
+/** `plakar ptar -k LOCATION`: every snapshot of the store at `location` into `writer`. */
+export async function syncSnapshotsInto(location: string, writer: BlobSink, tmpDir: string, progress: Progress): Promise<SnapshotResult[]> {
   const src = await openArchive(location, ['PLAKAR_PASSPHRASE']);
   try {
     const out: SnapshotResult[] = [];
-    for (const snap of await src.snapshots()) {
-      const h = snap.header;
-      const builder = new SnapshotBuilder(writer, new SnapshotSource(snap), {
-        id: snap.id,
-        timestamp: h.timestamp,
-        duration: h.duration,
-        name: h.name,
-        category: h.category,
-        environment: h.environment,
-        perimeter: h.perimeter,
-        job: h.job,
-        tags: h.tags,
-        context: h.context,
-        chunking: writer.codec.config.chunking,
-        tmpDir,
-        onEvent: (e) => progress.event(e),
-      });
-      out.push(await builder.build(snap.root));
-    }
+    for (const snap of await src.snapshots()) out.push(await copySnapshot(snap, writer, tmpDir, progress));
     return out;
   } finally {
     await src.repo.close();

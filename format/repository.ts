@@ -74,7 +74,7 @@ export class Repository {
     const what = `state ${toHex(id).slice(0, 16)}`;
     const { header, body } = unwrap(await this.store.getState(id), RT.STATE, this.newMac, what);
     checkVersion(header, STATE_VERSION_1_1, what);
-    return parseState(this.decode(body, what), header.version);
+    return { ...parseState(this.decode(body, what), header.version), id };
   }
 
   /** The stored (encoded) bytes of a blob. */

@@ -18,6 +18,8 @@ export interface Location {
 }
 
 export interface StateData {
+  /** The state's id in its store (set by the repository that read it). */
+  id?: Uint8Array;
   version: number;
   /** Parent state id (1.1.0 only; all zeros for a root). */
   parent: Uint8Array | null;

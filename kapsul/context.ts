@@ -2,7 +2,7 @@ import { ExitCode, PtarError, UsageError } from '../format/errors.js';
 import { loadSnapshots } from '../format/manifest.js';
 import { Repository } from '../format/repository.js';
 import type { Snapshot } from '../format/snapshot/snapshot.js';
-import { PtarStore } from '../format/store/ptar.js';
+import { openStore, type StoreOptions } from '../format/store/location.js';
 import { passphraseProvider } from './passphrase.js';
 
 export interface Opened {
@@ -10,9 +10,9 @@ export interface Opened {
   snapshots: () => Promise<Snapshot[]>;
 }
 
-/** Opens an archive read-only, asking for its passphrase only if it is encrypted. */
-export async function openArchive(location: string, passphraseEnv: string[]): Promise<Opened> {
-  const store = await PtarStore.open(location);
+/** Opens an archive or any store, asking for its passphrase only if it is encrypted. */
+export async function openArchive(location: string, passphraseEnv: string[], options: StoreOptions = {}): Promise<Opened> {
+  const store = await openStore(location, options);
   let repo: Repository;
   try {
     repo = await Repository.open(store, passphraseProvider(passphraseEnv));

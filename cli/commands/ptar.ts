@@ -1,6 +1,5 @@
 import { hostname, tmpdir, userInfo, cpus, availableParallelism } from 'node:os';
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import ignore from 'ignore';
 import { PtarError, UsageError } from '../../format/errors.js';
@@ -8,11 +7,13 @@ import type { KeyValue } from '../../format/snapshot/header.js';
 import { isDir } from '../../format/snapshot/mode.js';
 import { SnapshotBuilder, type SnapshotResult } from '../../format/write/builder.js';
 import { defaultConfiguration, enableEncryption } from '../../format/write/config.js';
-import { AtomicFile, pendingFiles, StreamOutput, type Output } from '../../format/write/output.js';
-import { PtarWriter } from '../../format/write/ptar-writer.js';
+import { AtomicFile, StreamOutput, type Output } from '../../format/write/output.js';
+import { PtarWriter, type BlobSink } from '../../format/write/ptar-writer.js';
+import type { ChunkingParams } from '../../format/chunking/fastcdc.js';
 import { LocalFs } from '../../format/write/source.js';
 import { machineId } from '../../format/util/machine.js';
 import { promptTty } from '../../kapsul/passphrase.js';
+import { cleanupOnInterrupt } from '../interrupt.js';
 import { Progress } from '../progress.js';
 import { syncSnapshotsInto } from '../sync.js';
 
@@ -47,9 +48,9 @@ export function buildContext(commandLine: string): KeyValue[] {
   ];
 }
 
-/** The passphrase for a new archive: PLAKAR_PASSPHRASE, else asked twice on the terminal. */
-export function newPassphrase(): string {
-  const env = process.env.PLAKAR_PASSPHRASE;
+/** The passphrase for a new archive or store: from the environment, else asked twice on the terminal. */
+export function newPassphrase(envVars: string[] = ['PLAKAR_PASSPHRASE']): string {
+  const env = envVars.map((v) => process.env[v]).find((v) => v !== undefined);
   if (env !== undefined) {
     if (env === '') throw new UsageError('empty passphrase');
     return env;
@@ -68,28 +69,13 @@ export function newPassphrase(): string {
 export async function ptar(o: PtarOptions): Promise<number> {
   if (o.output === '') throw new UsageError('ptar: -o OUTPUT is required');
   if (/^[^/=]+=/.test(o.output)) throw new UsageError(`ptar: -o ${o.output}: connector options are not supported, give an archive path`);
-  const paths = o.paths.length === 0 && o.klosets.length === 0 ? [process.cwd()] : o.paths.map((p) => resolve(p));
-  for (const p of paths) {
-    try {
-      await stat(p);
-    } catch (e) {
-      throw new PtarError(`${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
-    }
-  }
+  const paths = await checkPaths(o.paths.length === 0 && o.klosets.length === 0 ? [process.cwd()] : o.paths);
   const config = defaultConfiguration();
   const master = o.plaintext ? null : await enableEncryption(config, newPassphrase());
   const toStdout = o.output === '-';
-  // Signal handlers first, so an interruption at any point removes whatever was created. On a
-  // signal nothing else matters: remove it synchronously and leave at once (waiting for the
-  // pipeline to unwind could wait on the very work being interrupted).
+  // Signal handlers first, so an interruption at any point removes whatever was created.
   let tmp: string | null = null;
-  const onSignal = (): void => {
-    for (const f of pendingFiles) rmSync(f, { force: true });
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const release = cleanupOnInterrupt(() => [tmp]);
   const out: Output = toStdout ? new StreamOutput(process.stdout) : await AtomicFile.create(resolve(o.output), o.overwrite);
   tmp = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
   const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: toStdout ? process.stderr : process.stdout });
@@ -100,44 +86,72 @@ export async function ptar(o: PtarOptions): Promise<number> {
     const results: SnapshotResult[] = [];
     for (const k of o.klosets) results.push(...(await syncSnapshotsInto(k, writer, tmpDir, progress)));
     const own = out instanceof AtomicFile ? await ownFiles(out) : (): boolean => false;
-    const filter = ignore().add(o.ignore);
     for (const root of paths) {
-      const rootInfo = await stat(root);
-      const base = isDirectoryPath(rootInfo.mode) ? root : resolve(root, '..');
-      const builder = new SnapshotBuilder(writer, new LocalFs(hostname()), {
-        context: buildContext(o.commandLine),
-        chunking: config.chunking,
-        tmpDir,
-        exclude: (path, info) => {
-          if (own(path, info.dev, info.ino)) return true;
-          const rel = path.slice(base.length + 1);
-          return rel !== '' && filter.ignores(isDir(info.mode) ? rel + '/' : rel);
-        },
-        onEvent: (e) => progress.event(e),
-      });
+      const builder = await pathSnapshot(writer, root, { chunking: config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, own, progress });
       results.push(await builder.build(root));
     }
     await writer.finish();
     progress.done({ archive: toStdout ? '-' : resolve(o.output), snapshots: results, ...writer.stats });
-    const errors = results.reduce((n, r) => n + r.errors, 0);
-    if (errors > 0) {
-      process.stderr.write(`ptar: ${errors} entr${errors === 1 ? 'y' : 'ies'} could not be archived (recorded in the snapshot's error list)\n`);
-      return 1;
-    }
-    return 0;
+    return errorStatus('ptar', results);
   } catch (e) {
     progress.stop();
     await (writer ?? out).abort();
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    release();
     await rm(tmpDir, { recursive: true, force: true });
   }
 }
 
-function isDirectoryPath(mode: number): boolean {
-  return (mode & 0o170000) === 0o040000;
+/** Absolute paths to back up; a missing one fails before anything is written. */
+export async function checkPaths(paths: string[]): Promise<string[]> {
+  const out = paths.map((p) => resolve(p));
+  for (const p of out) {
+    try {
+      await stat(p);
+    } catch (e) {
+      throw new PtarError(`${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export interface PathSnapshotOptions {
+  chunking: ChunkingParams;
+  commandLine: string;
+  tmpDir: string;
+  ignore: string[];
+  progress: Progress;
+  /** Files never to archive (the archive being written). */
+  own?: (path: string, dev: bigint, ino: bigint) => boolean;
+  duration?: 'measured';
+}
+
+/** The builder of one snapshot of a local path, with -ignore patterns relative to it. */
+export async function pathSnapshot(sink: BlobSink, root: string, o: PathSnapshotOptions): Promise<SnapshotBuilder> {
+  // As the builder decides: a root that is not itself a directory (a symlink too) is archived from its parent.
+  const base = (await lstat(root)).isDirectory() ? root : resolve(root, '..');
+  const filter = ignore().add(o.ignore);
+  return new SnapshotBuilder(sink, new LocalFs(hostname()), {
+    context: buildContext(o.commandLine),
+    chunking: o.chunking,
+    tmpDir: o.tmpDir,
+    duration: o.duration,
+    exclude: (path, info) => {
+      if (o.own?.(path, info.dev, info.ino)) return true;
+      const rel = path.slice(base.length + 1);
+      return rel !== '' && filter.ignores(isDir(info.mode) ? rel + '/' : rel);
+    },
+    onEvent: (e) => o.progress.event(e),
+  });
+}
+
+/** Exit status 1 and one line when entries could not be read (they are in the snapshot's error list). */
+export function errorStatus(prog: string, results: SnapshotResult[]): number {
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  if (errors === 0) return 0;
+  process.stderr.write(`${prog}: ${errors} entr${errors === 1 ? 'y' : 'ies'} could not be archived (recorded in the snapshot's error list)\n`);
+  return 1;
 }
 
 /** The archive being written (its temporary file, and the file it will replace) is never archived. */

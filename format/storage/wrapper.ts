@@ -49,3 +49,11 @@ export function checkVersion(header: WrapperHeader, supported: number, what: str
 export function wrapHeader(type: number, version: number): Uint8Array {
   return new ByteWriter().bytes(Buffer.from(WRAPPER_MAGIC, 'latin1')).u32(type).u32(version).finish();
 }
+
+/** A whole wrapped resource: header, body, and the MAC of both. */
+export function wrapResource(type: number, version: number, body: Uint8Array, mac: Hasher): Uint8Array {
+  const header = wrapHeader(type, version);
+  mac.update(header);
+  mac.update(body);
+  return new ByteWriter().bytes(header).bytes(body).bytes(mac.digest()).finish();
+}

@@ -1,6 +1,6 @@
 /**
  * A Kloset store: where the configuration, packfiles, states and locks live. The repository layer
- * only talks to this interface, so a ptar file, a directory and an S3 bucket are interchangeable.
+ * only talks to these interfaces, so a ptar file, a directory and an S3 bucket are interchangeable.
  * Resources are named by 32-byte identifiers; packfile reads are ranges of the wrapped packfile.
  */
 export interface Store {
@@ -15,7 +15,40 @@ export interface Store {
   packfileSize(id: Uint8Array): Promise<number>;
   /** `length` bytes at `offset` of a wrapped packfile (offset 0 is its 16-byte header). */
   readPackfile(id: Uint8Array, offset: number, length: number): Promise<Uint8Array>;
-  /** Bytes the store occupies. */
+  /** Bytes the store occupies, or -1 when the backend cannot tell cheaply. */
   size(): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * A store that takes new resources. Every put is atomic: a reader sees the whole resource or
+ * nothing, so a state (written after its packfiles) is what makes a snapshot visible.
+ */
+export interface WritableStore extends Store {
+  readonly writable: true;
+  /** Makes a new, empty store holding `config`; fails if a store already exists there. */
+  create(config: Uint8Array): Promise<void>;
+  putPackfile(id: Uint8Array, data: Uint8Array): Promise<void>;
+  deletePackfile(id: Uint8Array): Promise<void>;
+  putState(id: Uint8Array, data: Uint8Array): Promise<void>;
+  deleteState(id: Uint8Array): Promise<void>;
+  listLocks(): Promise<Uint8Array[]>;
+  getLock(id: Uint8Array): Promise<Uint8Array>;
+  putLock(id: Uint8Array, data: Uint8Array): Promise<void>;
+  deleteLock(id: Uint8Array): Promise<void>;
+}
+
+export function isWritable(s: Store): s is WritableStore {
+  return (s as Partial<WritableStore>).writable === true;
+}
+
+/** Object names of a directory or S3 store: `packfiles/XX/<hex>`, XX the id's first byte. */
+export function bucketPath(kind: 'packfiles' | 'states', id: Uint8Array): string {
+  const hex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+  return `${kind}/${hex.slice(0, 2)}/${hex}`;
+}
+
+/** The id in a 64-hex-digit resource name, or null for names that are not one (skipped when listing). */
+export function parseResourceName(name: string): Uint8Array | null {
+  return /^[0-9a-f]{64}$/.test(name) ? new Uint8Array(Buffer.from(name, 'hex')) : null;
 }

@@ -41,8 +41,11 @@ export interface SnapshotOptions {
   /** Snapshot id; random when absent (sync keeps the source's). */
   id?: Uint8Array;
   timestamp?: GoTime;
-  /** Nanoseconds; ptar never commits a duration, `-k` keeps the source's. */
-  duration?: bigint;
+  /**
+   * Nanoseconds; ptar never commits a duration, `-k` keeps the source's. 'measured': the build's
+   * own, as a Kloset commit records it (backups into a store, sync).
+   */
+  duration?: bigint | 'measured';
   name?: string;
   category?: string;
   environment?: string;
@@ -101,6 +104,7 @@ export class SnapshotBuilder {
   private readonly xattrs: ExternalSorter;
   private readonly errorTree: ExternalSorter;
   private readonly errorsByDir = new Map<string, number>();
+  private started = 0n;
   private readonly result: Omit<SnapshotResult, 'summary'>;
   /** Chunkers are reused: each holds a WebAssembly instance with up to maxSize of memory. */
   private readonly chunkers: Chunker[] = [];
@@ -129,7 +133,13 @@ export class SnapshotBuilder {
     return p;
   }
 
+  /** The snapshot's id, known before it is built (a backup names its lock after it). */
+  get id(): Uint8Array {
+    return this.result.id;
+  }
+
   async build(rootPath: string): Promise<SnapshotResult> {
+    this.started = process.hrtime.bigint();
     try {
       let root = cleanPath(rootPath);
       const info = await this.src.lstat(root, true);
@@ -210,7 +220,7 @@ export class SnapshotBuilder {
     const children: Child[] = [];
     for (const [i, x] of infos.entries()) {
       if (!x) continue;
-      const c = isDir(x.ci.mode) ? await guarded(x.child, () => this.visitDir(x.child, x.ci, chain.slice(1), null)) : files[i];
+      const c = isDir(x.ci.mode) ? await guarded(x.child, () => this.visitDir(x.child, x.ci, chain.slice(1), chain.length > 0 ? only : null)) : files[i];
       if (c) children.push(c);
     }
 
@@ -360,7 +370,7 @@ export class SnapshotBuilder {
     const header = serializeHeader({
       identifier: this.result.id,
       timestamp: o.timestamp ?? GoTime.fromDate(new Date()),
-      duration: o.duration ?? 0n,
+      duration: o.duration === 'measured' ? process.hrtime.bigint() - this.started : (o.duration ?? 0n),
       identity: { identifier: new Uint8Array(16), publicKey: null },
       name: o.name ?? '',
       category: o.category ?? '',

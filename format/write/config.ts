@@ -2,7 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { encryptStream } from '../crypto/stream.js';
 import { deriveKey } from '../crypto/kdf.js';
 import { GoTime } from '../gotime.js';
+import { configMacFactory } from '../crypto/mac.js';
+import { CONFIG_VERSION } from '../repository.js';
+import { RT } from '../resources.js';
+import { serializeConfiguration } from '../snapshot/serialize.js';
+import { wrapResource } from '../storage/wrapper.js';
 import type { Configuration, EncryptionConfig } from '../storage/config.js';
+
+/** What `plakar create` configures for a directory or S3 store: as ptar, but 64 MiB packfiles. */
+export function storeConfiguration(): Configuration {
+  return { ...defaultConfiguration(), packfile: { minSize: 0n, avgSize: 0n, maxSize: 64n << 20n } };
+}
+
+/** The CONFIG resource: the serialized configuration wrapped under the configuration MAC. */
+export function wrapConfiguration(config: Configuration, master: Uint8Array | null): Uint8Array {
+  return wrapResource(RT.CONFIG, CONFIG_VERSION, serializeConfiguration(config), configMacFactory(master)());
+}
 
 /** What `plakar ptar` configures by default (kloset v1.1): one unbounded packfile, FastCDC 512K/1M/8M, BLAKE3, LZ4. */
 export function defaultConfiguration(): Configuration {

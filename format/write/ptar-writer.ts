@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { ByteWriter } from '../binary.js';
 import type { Hasher } from '../crypto/blake3.js';
-import { configMacFactory } from '../crypto/mac.js';
 import { Codec } from '../keys.js';
-import { FOOTER_SIZE, serializeFooter, serializeIndexRecord, type IndexRecord } from '../packfile.js';
-import { PACKFILE_VERSION, CONFIG_VERSION } from '../repository.js';
+import { serializeIndexRecord, type IndexRecord } from '../packfile.js';
+import { PACKFILE_VERSION } from '../repository.js';
 import { RT } from '../resources.js';
-import { ET, STATE_VERSION_1_1 } from '../state.js';
+import { STATE_VERSION_1_1 } from '../state.js';
 import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
-import { wrapHeader, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
-import { serializeConfiguration } from '../snapshot/serialize.js';
+import { wrapHeader, wrapResource, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
 import { ExternalSorter } from '../util/extsort.js';
 import { MacSet } from '../util/macset.js';
 import { parseVersion } from '../versioning.js';
+import { wrapConfiguration } from './config.js';
 import type { Output } from './output.js';
+import { packfileTrailer } from './packfile.js';
+import { nowNano, StateStream } from './state.js';
 
 const BLOB_VERSION = parseVersion('1.0.0');
 
@@ -61,7 +62,7 @@ export class PtarWriter implements BlobSink {
 
   static async create(out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string): Promise<PtarWriter> {
     const header = new ByteWriter().bytes(Buffer.from(PTAR_MAGIC, 'latin1')).u32(PTAR_VERSION).finish();
-    const wrappedConfig = wrap(RT.CONFIG, CONFIG_VERSION, serializeConfiguration(config), configMacFactory(master)());
+    const wrappedConfig = wrapConfiguration(config, master);
     await out.write(header);
     await out.write(wrappedConfig);
     const w = new PtarWriter(out, config, master, tmpDir, wrappedConfig.length);
@@ -108,33 +109,28 @@ export class PtarWriter implements BlobSink {
     const packfileId = new Uint8Array(randomBytes(32));
     const rawIndex = new ByteWriter();
     // The state lists the same blobs in the same order: built alongside, one record at a time.
-    const state = new ByteWriter().bytes(new Uint8Array(32));
+    const state = new StateStream(new Uint8Array(32));
     let count = 0;
     for await (const [, rec] of this.index.sorted()) {
       rawIndex.bytes(rec);
       const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-      state.u8(ET.LOCATIONS).u32(85).u8(v.getUint32(0, true)).u32(v.getUint32(4, true)).bytes(rec.subarray(8, 40));
-      state.bytes(packfileId).u64(v.getBigUint64(40, true)).u32(v.getUint32(48, true)).u32(0);
+      state.location(v.getUint32(0, true), v.getUint32(4, true), rec.subarray(8, 40), packfileId, v.getBigUint64(40, true), v.getUint32(48, true));
       count++;
     }
-    const raw = rawIndex.finish();
-    const encodedIndex = this.codec.encode(raw);
-    const footer = serializeFooter({ timestamp: 0n, count, indexOffset: this.dataLength, indexMac: this.codec.computeMac(raw), flags: 0 });
-    if (footer.length !== FOOTER_SIZE) throw new Error('footer size');
-    const encodedFooter = this.codec.encode(footer);
-    await this.writePack(encodedIndex);
-    await this.writePack(encodedFooter);
-    await this.writePack(new ByteWriter().u32(encodedFooter.length).finish());
+    let trailerLength = 0;
+    for (const part of packfileTrailer(this.codec, rawIndex.finish(), count, this.dataLength)) {
+      await this.writePack(part);
+      trailerLength += part.length;
+    }
     const packMac = this.packMac.digest();
     await this.out.write(packMac);
     const packfileOffset = 12 + this.configLength;
-    const packfileLength = WRAPPER_HEADER_SIZE + this.dataLength + encodedIndex.length + encodedFooter.length + 4 + packMac.length;
+    const packfileLength = WRAPPER_HEADER_SIZE + this.dataLength + trailerLength + packMac.length;
 
-    const now = BigInt(Date.now()) * 1_000_000n;
-    state.u8(ET.PACKFILE).u32(72).bytes(packfileId).bytes(new Uint8Array(randomBytes(32))).u64(now);
-    state.u8(ET.METADATA).u32(STATE_VERSION_1_1).u64(now).bytes(this.codec.config.repositoryId);
-    const stream = state.finish();
-    const wrappedState = wrap(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac());
+    const now = nowNano();
+    state.packfile(packfileId, new Uint8Array(randomBytes(32)), now);
+    const stream = state.finish(now, this.codec.config.repositoryId);
+    const wrappedState = wrapResource(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac());
     await this.out.write(wrappedState);
     const stateOffset = packfileOffset + packfileLength;
     await this.out.write(
@@ -147,11 +143,4 @@ export class PtarWriter implements BlobSink {
     await this.index.close();
     await this.out.abort();
   }
-}
-
-function wrap(type: number, version: number, body: Uint8Array, mac: Hasher): Uint8Array {
-  const header = wrapHeader(type, version);
-  mac.update(header);
-  mac.update(body);
-  return new ByteWriter().bytes(header).bytes(body).bytes(mac.digest()).finish();
 }

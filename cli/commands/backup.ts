@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../format/errors.js';
+import { isWritable } from '../../format/store/store.js';
+import type { SnapshotResult } from '../../format/write/builder.js';
+import { sharedLock } from '../../format/write/lock.js';
+import { StoreWriter } from '../../format/write/store-writer.js';
+import { openArchive } from '../../kapsul/context.js';
+import { Progress } from '../progress.js';
+import { checkPaths, errorStatus, pathSnapshot } from './ptar.js';
+
+export interface BackupOptions {
+  paths: string[];
+  ignore: string[];
+  quiet: boolean;
+  json: boolean;
+  commandLine: string;
+}
+
+/**
+ * `plakar at LOCATION backup [PATH...]`: one snapshot per path into a directory or S3 store, each
+ * under a shared lock and committed by its own state once its packfiles are stored.
+ */
+export async function backup(location: string, o: BackupOptions): Promise<number> {
+  const paths = await checkPaths(o.paths.length === 0 ? [process.cwd()] : o.paths);
+  const opened = await openArchive(location, ['PLAKAR_PASSPHRASE']);
+  const { repo } = opened;
+  const store = repo.store;
+  const tmpDir = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
+  try {
+    if (!isWritable(store)) throw new UsageError(`${location} is a ptar archive, which cannot change: back up into a new one with -o`);
+    const writer = new StoreWriter(repo, store);
+    const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
+    const results: SnapshotResult[] = [];
+    for (const root of paths) {
+      const builder = await pathSnapshot(writer, root, { chunking: repo.config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, progress, duration: 'measured' });
+      const release = await sharedLock(repo, store, builder.id);
+      try {
+        results.push(await builder.build(root));
+        await writer.commit(builder.id);
+      } catch (e) {
+        progress.stop();
+        await writer.abort();
+        throw e;
+      } finally {
+        await release();
+      }
+    }
+    progress.done({ archive: location, snapshots: results, ...writer.stats });
+    return errorStatus('backup', results);
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+    await repo.close();
+  }
+}

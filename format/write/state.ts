@@ -1,0 +1,37 @@
+import { ByteWriter } from '../binary.js';
+import { ET, STATE_VERSION_1_1 } from '../state.js';
+
+/**
+ * A version 1.1.0 state stream as Kloset writes it: the parent id, then deletes, locations,
+ * coloured resources and packfiles (callers add them in that order), then the metadata record.
+ */
+export class StateStream {
+  private readonly w = new ByteWriter();
+
+  constructor(parent: Uint8Array) {
+    this.w.bytes(parent);
+  }
+
+  location(type: number, version: number, mac: Uint8Array, packfile: Uint8Array, offset: number | bigint, length: number): this {
+    this.w.u8(ET.LOCATIONS).u32(85).u8(type).u32(version).bytes(mac).bytes(packfile).u64(BigInt(offset)).u32(length).u32(0);
+    return this;
+  }
+
+  coloured(type: number, mac: Uint8Array, when: bigint): this {
+    this.w.u8(ET.COLOURED).u32(41).u8(type).bytes(mac).u64(when);
+    return this;
+  }
+
+  packfile(id: Uint8Array, stateId: Uint8Array, timestamp: bigint): this {
+    this.w.u8(ET.PACKFILE).u32(72).bytes(id).bytes(stateId).u64(timestamp);
+    return this;
+  }
+
+  finish(timestamp: bigint, serial: Uint8Array): Uint8Array {
+    return this.w.u8(ET.METADATA).u32(STATE_VERSION_1_1).u64(timestamp).bytes(serial).finish();
+  }
+}
+
+export function nowNano(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}
