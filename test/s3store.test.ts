@@ -247,6 +247,18 @@ describe('S3Store failures, each as one clear line', () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
   }, 20_000);
 
+  // Needs a plain-http endpoint to speak TLS to.
+  it.skipIf(process.env.PTAR_KIT_S3_ENDPOINT?.startsWith('https:'))('names a TLS mismatch instead of dumping OpenSSL internals', async () => {
+    const st = await S3Store.open(s3.location(`${bucket}/some/prefix`), { ...s3.options, use_tls: 'true' });
+    try {
+      const e = await rejection(st.getConfig());
+      expect(e).toBeInstanceOf(PtarError);
+      expect(e.message).toMatch(/^s3: TLS failure talking to https:\/\/[^ ]+: EPROTO$/);
+    } finally {
+      await st.close();
+    }
+  });
+
   it('rejects an unknown access key', async () => {
     const st = await S3Store.open(s3.location(`${bucket}/some/prefix`), { ...s3.options, access_key: 'NOT-A-KEY' });
     try {
@@ -255,6 +267,10 @@ describe('S3Store failures, each as one clear line', () => {
       expect(e).not.toBeInstanceOf(NotFoundError);
       expect(e.message).toMatch(/^s3: CONFIG: InvalidAccessKeyId: /);
       expectOneLine(e);
+      // A HEAD answer has no body to name the error, so the status is all there is to say.
+      const head = await rejection(st.packfileSize(id()));
+      expect(head).not.toBeInstanceOf(NotFoundError);
+      expect(head.message).toMatch(/^s3: packfile [0-9a-f]{64}: HTTP 403$/);
     } finally {
       await st.close();
     }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -300,5 +300,24 @@ describe('--json progress', () => {
     expect(events.filter((e) => e.event === 'file').map((e) => e.path)).toEqual([join(dir, 'a.txt')]);
     const summary = events[events.length - 1]!;
     expect(summary).toMatchObject({ event: 'summary', files: 1, bytes: 2, errors: 0 });
+  });
+});
+
+describe('a root that is not a directory', () => {
+  it('is archived alone from its parent: a file or a symlink, without its siblings', async () => {
+    const dir = join(work, 'single-root', 'a', 'b');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'file.txt'), 'alone\n');
+    writeFileSync(join(dir, 'sibling.txt'), 'not archived\n');
+    symlinkSync('file.txt', join(dir, 'link'));
+    for (const name of ['file.txt', 'link']) {
+      const out = join(work, `single-${name}.ptar`);
+      const r = await plakar(['ptar', '-plaintext', '-o', out, join(dir, name)]);
+      expect(r.code, r.stderr).toBe(0);
+      const [snap] = await manifestOf(out);
+      expect(snap!.sources[0]!.importer.directory).toBe(dir);
+      const below = snap!.entries.filter((e) => e.path.startsWith(dir + '/')).map((e) => e.path);
+      expect(below).toEqual([join(dir, name)]);
+    }
   });
 });
