@@ -23,9 +23,11 @@ const env = {
 try {
   const { files, bytes } = treeStats(tree);
   console.log(`tree ${tree}: ${files} files, ${(bytes / 1e6).toFixed(0)} MB`);
+  run('warm-up', `tar -cf - ${tree} 2>/dev/null | cat >/dev/null`);
   const store = join(work, 'store');
   const bucket = `${s3.location('bench/prefix')}?use_tls=${s3.options.use_tls}`;
-  run('create', `node ${bin} at ${store} create && node ${bin} at ${bucket} create`, env);
+  run('create store', `node ${bin} at ${store} create`, env);
+  run('create bucket', `node ${bin} at '${bucket}' create`, { ...env, PLAKAR_PASSPHRASE: env.PLAKAR_PEER_PASSPHRASE });
   const rows: (string | number)[][] = [['step', 'wall s', 'MB/s (tree)', 'peak RSS MB']];
   const add = (m: Measure): void => {
     rows.push([m.label, m.seconds.toFixed(2), (bytes / 1e6 / m.seconds).toFixed(0), m.peakMB.toFixed(0)]);

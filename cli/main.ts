@@ -7,7 +7,7 @@ import { readCommands, runProgram, type Args, type Handler } from '../kapsul/cli
 import { openArchive } from '../kapsul/context.js';
 import { backup } from './commands/backup.js';
 import { create } from './commands/create.js';
-import { ptar } from './commands/ptar.js';
+import { ptar, type Labels } from './commands/ptar.js';
 import { rmSnapshots } from './commands/rm.js';
 import { sync } from './commands/sync.js';
 
@@ -22,6 +22,30 @@ function writeOptions<T>(c: Argv<T>) {
     .option('k', { type: 'string', array: true, default: [] as string[], describe: 'also bundle every snapshot of this store or archive' })
     .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'exclude paths matching this gitignore pattern' })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' });
+}
+
+/** Plakar's `backup` labels; the tag list may also come from PLAKAR_TAGS. */
+function labelOptions<T>(c: Argv<T>) {
+  return c
+    .option('name', { type: 'string', default: 'default', describe: 'backup name' })
+    .option('category', { type: 'string', default: '', describe: 'backup category' })
+    .option('environment', { type: 'string', default: '', describe: 'backup environment' })
+    .option('perimeter', { type: 'string', default: '', describe: 'backup perimeter' })
+    .option('job', { type: 'string', default: '', describe: 'backup job' })
+    .option('tag', { type: 'string', default: '', describe: 'comma-separated tags' });
+}
+
+function labels(a: Args): Labels {
+  const list = (s: string): string[] => s.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const tags = list(a.tag as string);
+  return {
+    name: a.name as string,
+    category: a.category as string,
+    environment: a.environment as string,
+    perimeter: a.perimeter as string,
+    job: a.job as string,
+    tags: tags.length > 0 ? tags : list(process.env.PLAKAR_TAGS ?? ''),
+  };
 }
 
 /** `plakar [at LOCATION] COMMAND …`: like plakar, the store defaults to ~/.plakar. */
@@ -52,12 +76,12 @@ export function main(args: string[]): Promise<void> {
       .command(
         'backup [paths..]',
         'back up paths; with -o OUT.ptar, into a new archive',
-        writeOptions,
+        (c) => labelOptions(writeOptions(c)),
         run((a) => {
           if (a.o !== undefined && !/^[^/=]+=/.test(a.o as string)) return write(a);
           if (a.o !== undefined) throw new UsageError(`backup: -o ${a.o as string}: connector options are not supported`);
           if ((a.k as string[]).length > 0) throw new UsageError('backup: -k needs -o OUT.ptar');
-          return backup(location, { paths: a.paths as string[], ignore: a.ignore as string[], quiet: a.quiet as boolean, json: a.json, commandLine });
+          return backup(location, { paths: a.paths as string[], labels: labels(a), ignore: a.ignore as string[], quiet: a.quiet as boolean, json: a.json, commandLine });
         }),
       )
       .command(

@@ -32,7 +32,7 @@ export function copySnapshot(snap: Snapshot, sink: BlobSink, tmpDir: string, pro
 
 /** `plakar ptar -k LOCATION`: every snapshot of the store at `location` into `writer`. */
 export async function syncSnapshotsInto(location: string, writer: BlobSink, tmpDir: string, progress: Progress): Promise<SnapshotResult[]> {
-  const src = await openArchive(location, ['PLAKAR_PASSPHRASE']);
+  const src = await openArchive(location, ['PLAKAR_PASSPHRASE'], { bulk: true });
   try {
     const out: SnapshotResult[] = [];
     for (const snap of await src.snapshots()) out.push(await copySnapshot(snap, writer, tmpDir, progress));

@@ -28,9 +28,9 @@ export type Handler = (a: Args) => Promise<number | void>;
  * where the archive is for a given invocation.
  */
 export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passphraseEnv: string[], run: (h: Handler) => (argv: unknown) => Promise<void>): Argv<T> {
-  const withArchive = async (a: Args, fn: (o: Opened) => Promise<number | void>): Promise<number> => {
+  const withArchive = async (a: Args, fn: (o: Opened) => Promise<number | void>, bulk = false): Promise<number> => {
     const loc = location(a);
-    const o = await openArchive(loc, passphraseEnv);
+    const o = await openArchive(loc, passphraseEnv, { bulk });
     try {
       return (await fn(o)) ?? ExitCode.OK;
     } finally {
@@ -64,7 +64,7 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
       'restore [snapshot]',
       'restore SNAP[:PATH] into a directory',
       (c) => c.positional('snapshot', { type: 'string' }).option('to', { type: 'string', describe: 'target directory' }),
-      run((a) => withArchive(a, async (o) => restoreCmd(await o.snapshots(), a.snapshot, a.to, a.json))),
+      run((a) => withArchive(a, async (o) => restoreCmd(await o.snapshots(), a.snapshot, a.to, a.json), true)),
     )
     .command(
       'info [snapshot]',
@@ -82,7 +82,7 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
       'check [snapshots..]',
       'verify every blob, MAC and byte',
       (c) => c.positional('snapshots', { type: 'string', array: true, default: [] as string[] }),
-      run((a) => withArchive(a, async (o) => check(o.repo, await o.snapshots(), a.snapshots, a.json))),
+      run((a) => withArchive(a, async (o) => check(o.repo, await o.snapshots(), a.snapshots, a.json), true)),
     )
     .command(
       'manifest',

@@ -224,8 +224,8 @@ describe('sync: interruption, refusals, errors', () => {
     expect((await plakar(['at', b, 'create'], { PLAKAR_PASSPHRASE: PASS.peer })).code).toBe(0);
     // kill the sync once it has stored some packfiles of the big snapshot
     const p = spawn(process.execPath, [join(REPO, 'bin', 'plakar.js'), 'at', a, 'sync', 'to', b, '-quiet'], { env: { ...process.env, PLAKAR_PEER_PASSPHRASE: PASS.peer }, stdio: 'ignore' });
-    // temporary files sit in packfiles/ itself until renamed into their bucket
-    const packs = (): number => readdirSync(join(b, 'packfiles')).filter((d) => d.length === 2).reduce((n, d) => n + readdirSync(join(b, 'packfiles', d)).length, 0);
+    // packfiles being written sit beside their final name under a temporary one
+    const packs = (): number => readdirSync(join(b, 'packfiles')).reduce((n, d) => n + readdirSync(join(b, 'packfiles', d)).filter((f) => /^[0-9a-f]{64}$/.test(f)).length, 0);
     const statesOf = (): number => readdirSync(join(b, 'states')).reduce((n, d) => n + readdirSync(join(b, 'states', d)).length, 0);
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {

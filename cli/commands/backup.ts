@@ -7,11 +7,13 @@ import type { SnapshotResult } from '../../format/write/builder.js';
 import { sharedLock } from '../../format/write/lock.js';
 import { StoreWriter } from '../../format/write/store-writer.js';
 import { openArchive } from '../../kapsul/context.js';
+import { cleanupOnInterrupt } from '../interrupt.js';
 import { Progress } from '../progress.js';
-import { checkPaths, errorStatus, pathSnapshot } from './ptar.js';
+import { checkPaths, errorStatus, pathSnapshot, type Labels } from './ptar.js';
 
 export interface BackupOptions {
   paths: string[];
+  labels: Labels;
   ignore: string[];
   quiet: boolean;
   json: boolean;
@@ -28,14 +30,15 @@ export async function backup(location: string, o: BackupOptions): Promise<number
   const { repo } = opened;
   const store = repo.store;
   const tmpDir = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
+  const release = cleanupOnInterrupt(() => [tmpDir]);
   try {
     if (!isWritable(store)) throw new UsageError(`${location} is a ptar archive, which cannot change: back up into a new one with -o`);
     const writer = new StoreWriter(repo, store);
     const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
     const results: SnapshotResult[] = [];
     for (const root of paths) {
-      const builder = await pathSnapshot(writer, root, { chunking: repo.config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, progress, duration: 'measured' });
-      const release = await sharedLock(repo, store, builder.id);
+      const builder = await pathSnapshot(writer, root, { chunking: repo.config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, progress, duration: 'measured', labels: o.labels });
+      const unlock = await sharedLock(repo, store, builder.id);
       try {
         results.push(await builder.build(root));
         await writer.commit(builder.id);
@@ -44,12 +47,13 @@ export async function backup(location: string, o: BackupOptions): Promise<number
         await writer.abort();
         throw e;
       } finally {
-        await release();
+        await unlock();
       }
     }
     progress.done({ archive: location, snapshots: results, ...writer.stats });
     return errorStatus('backup', results);
   } finally {
+    release();
     await rm(tmpDir, { recursive: true, force: true });
     await repo.close();
   }

@@ -125,6 +125,17 @@ export interface PathSnapshotOptions {
   /** Files never to archive (the archive being written). */
   own?: (path: string, dev: bigint, ino: bigint) => boolean;
   duration?: 'measured';
+  /** Header labels (`plakar backup -name ... -tag ...`). */
+  labels?: Labels;
+}
+
+export interface Labels {
+  name: string;
+  category: string;
+  environment: string;
+  perimeter: string;
+  job: string;
+  tags: string[];
 }
 
 /** The builder of one snapshot of a local path, with -ignore patterns relative to it. */
@@ -137,6 +148,7 @@ export async function pathSnapshot(sink: BlobSink, root: string, o: PathSnapshot
     chunking: o.chunking,
     tmpDir: o.tmpDir,
     duration: o.duration,
+    ...o.labels,
     exclude: (path, info) => {
       if (o.own?.(path, info.dev, info.ino)) return true;
       const rel = path.slice(base.length + 1);

@@ -55,7 +55,7 @@ export async function sync(location: string, o: SyncOptions): Promise<number> {
 
 /** One direction; `strict`: snapshot prefixes must match here (a `with` checks them on its first side). */
 async function syncPass(src: Side, dst: Side, o: SyncOptions, strict: boolean): Promise<number> {
-  const from = await openArchive(src.location, src.passphraseEnv);
+  const from = await openArchive(src.location, src.passphraseEnv, { bulk: !o.dryRun });
   let to: Opened | null = null;
   try {
     const newPtar = storeKind(dst.location) === 'ptar' && !/^(ptar\+)?https?:/.test(dst.location) && !existsSync(ptarPath(dst.location));
@@ -99,6 +99,7 @@ async function intoStore(todo: Snapshot[], to: Opened, o: SyncOptions): Promise<
   const writer = new StoreWriter(to.repo, store);
   const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
   const tmpDir = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
+  const cleanup = cleanupOnInterrupt(() => [tmpDir]);
   try {
     for (const snap of todo) {
       const release = await sharedLock(to.repo, store, snap.id);
@@ -116,6 +117,7 @@ async function intoStore(todo: Snapshot[], to: Opened, o: SyncOptions): Promise<
     progress.done({ archive: store.location, copied: todo.map((s) => s.id), ...writer.stats });
     return todo.length;
   } finally {
+    cleanup();
     await rm(tmpDir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { IntegrityError, NotFoundError, PtarError } from '../errors.js';
+import { AtomicFile, type Output } from '../write/output.js';
 import { bucketPath, parseResourceName, type WritableStore } from './store.js';
 
 /**
@@ -138,6 +139,11 @@ export class DirectoryStore implements WritableStore {
 
   putPackfile(id: Uint8Array, data: Uint8Array): Promise<void> {
     return this.atomicWrite(join(this.root, 'packfiles'), bucketPath('packfiles', id), data);
+  }
+
+  /** Written beside its final name and renamed into place on commit. */
+  packfileOutput(id: Uint8Array): Promise<Output> {
+    return AtomicFile.create(join(this.root, bucketPath('packfiles', id)), true);
   }
 
   deletePackfile(id: Uint8Array): Promise<void> {

@@ -11,8 +11,14 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { toHex } from '../binary.js';
 import { IntegrityError, NotFoundError, PtarError, UsageError } from '../errors.js';
+import { AtomicFile, pendingFiles, type Output } from '../write/output.js';
 import { bucketPath, parseResourceName, type WritableStore } from './store.js';
 
 const PART_SIZE = 16 * 1024 * 1024;
@@ -252,7 +258,7 @@ export class S3Store implements WritableStore {
     return data;
   }
 
-  async putPackfile(id: Uint8Array, data: Uint8Array): Promise<void> {
+  putPackfile(id: Uint8Array, data: Uint8Array | Readable): Promise<void> {
     // Multipart above one part: a single PUT of a large packfile is capped at 5 GiB and not resumable.
     const upload = new Upload({
       client: this.client,
@@ -260,8 +266,31 @@ export class S3Store implements WritableStore {
       partSize: PART_SIZE,
       queueSize: 2,
     });
-    await this.send(`packfile ${toHex(id)}`, () => upload.done());
+    return this.send(`packfile ${toHex(id)}`, () => upload.done()).then(() => {});
   }
+
+  /** Spooled to a local temporary file, uploaded on commit: memory stays at one buffer and the parts in flight. */
+  async packfileOutput(id: Uint8Array): Promise<Output> {
+    const spool = await AtomicFile.create(join(tmpdir(), `ptar-kit-packfile-${toHex(id)}`), true);
+    return {
+      get offset() {
+        return spool.offset;
+      },
+      write: (b) => spool.write(b),
+      commit: async () => {
+        await spool.commit();
+        pendingFiles.add(spool.path);
+        try {
+          await this.putPackfile(id, createReadStream(spool.path));
+        } finally {
+          await rm(spool.path, { force: true });
+          pendingFiles.delete(spool.path);
+        }
+      },
+      abort: () => spool.abort(),
+    };
+  }
+
 
   deletePackfile(id: Uint8Array): Promise<void> {
     return this.deleteObject(keyOf('packfiles', id), `packfile ${toHex(id)}`);

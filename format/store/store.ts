@@ -1,3 +1,5 @@
+import type { Output } from '../write/output.js';
+
 /**
  * A Kloset store: where the configuration, packfiles, states and locks live. The repository layer
  * only talks to these interfaces, so a ptar file, a directory and an S3 bucket are interchangeable.
@@ -29,6 +31,8 @@ export interface WritableStore extends Store {
   /** Makes a new, empty store holding `config`; fails if a store already exists there. */
   create(config: Uint8Array): Promise<void>;
   putPackfile(id: Uint8Array, data: Uint8Array): Promise<void>;
+  /** Packfile `id` written front to back; it appears whole when the output is committed. */
+  packfileOutput(id: Uint8Array): Promise<Output>;
   deletePackfile(id: Uint8Array): Promise<void>;
   putState(id: Uint8Array, data: Uint8Array): Promise<void>;
   deleteState(id: Uint8Array): Promise<void>;

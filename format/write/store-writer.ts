@@ -2,12 +2,13 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ByteWriter } from '../binary.js';
 import type { Hasher } from '../crypto/blake3.js';
 import { Codec } from '../keys.js';
-import { serializeIndexRecord, type IndexRecord } from '../packfile.js';
+import { BLOB_RECORD_SIZE, serializeIndexRecord } from '../packfile.js';
 import { PACKFILE_VERSION, type Repository } from '../repository.js';
 import { RT } from '../resources.js';
 import { STATE_VERSION_1_1, type StateData } from '../state.js';
 import type { WritableStore } from '../store/store.js';
 import { wrapHeader, wrapResource } from '../storage/wrapper.js';
+import type { Output } from './output.js';
 import { MacSet } from '../util/macset.js';
 import { parseVersion } from '../versioning.js';
 import { packfileTrailer } from './packfile.js';
@@ -23,22 +24,26 @@ const BLOB_VERSION = parseVersion('1.0.0');
 const TAIL_PADDING_MIN = 64 * 1024;
 
 interface OpenPack {
-  parts: Uint8Array[];
-  records: IndexRecord[];
+  id: Uint8Array;
+  out: Output;
+  /** Raw index records (56 bytes each): compact, and the state is built from them too. */
+  index: ByteWriter;
+  count: number;
   size: number;
   mac: Hasher;
 }
 
 interface SealedPack {
   id: Uint8Array;
-  records: IndexRecord[];
+  index: Uint8Array;
 }
 
 /**
  * Puts blobs into a directory or S3 store as Kloset's packer does: packfiles that start and end
- * with a random padding blob, sealed once they pass the configured maximum size and uploaded one
- * at a time while the next fills. Nothing is visible until commit() writes the state that names
- * them, so an interrupted writer leaves only unreferenced packfiles behind.
+ * with a random padding blob, sealed once they pass the configured maximum size. Each packfile
+ * streams to its store (a temporary file beside it, or a local spool for S3) and is committed, or
+ * uploaded, while the next one fills. Nothing is visible until commit() writes the state that
+ * names them, so an interrupted writer leaves only unreferenced packfiles behind.
  */
 export class StoreWriter implements BlobSink {
   readonly codec: Codec;
@@ -85,52 +90,56 @@ export class StoreWriter implements BlobSink {
     this.stats.plainBytes += data.length;
     this.stats.storedBytes += encoded.length;
     this.tail = this.tail.then(async () => {
-      const pack = (this.pack ??= this.openPack());
-      this.append(pack, type, mac, encoded);
+      const pack = (this.pack ??= await this.openPack());
+      await this.append(pack, type, mac, encoded);
       if (pack.size > this.maxSize) await this.seal();
     });
     return this.tail;
   }
 
-  private openPack(): OpenPack {
-    const pack: OpenPack = { parts: [], records: [], size: 0, mac: this.codec.newMac() };
-    this.pad(pack, 1);
+  private async openPack(): Promise<OpenPack> {
+    // Packfile names are opaque to readers (Kloset uses a MAC, its ptar a random id); a random
+    // one is known before the first byte, so the packfile can stream to its final place.
+    const id = new Uint8Array(randomBytes(32));
+    const pack: OpenPack = { id, out: await this.store.packfileOutput(id), index: new ByteWriter(), count: 0, size: 0, mac: this.codec.newMac() };
+    await this.write(pack, wrapHeader(RT.PACKFILE, PACKFILE_VERSION));
+    await this.pad(pack, 1);
     return pack;
   }
 
-  private append(pack: OpenPack, type: number, mac: Uint8Array, encoded: Uint8Array): void {
-    pack.records.push({ type, version: BLOB_VERSION, mac, offset: pack.size, length: encoded.length, flags: 0 });
-    pack.parts.push(encoded);
-    pack.mac.update(encoded);
+  private async write(pack: OpenPack, b: Uint8Array): Promise<void> {
+    pack.mac.update(b);
+    await pack.out.write(b);
+  }
+
+  private async append(pack: OpenPack, type: number, mac: Uint8Array, encoded: Uint8Array): Promise<void> {
+    serializeIndexRecord(pack.index, { type, version: BLOB_VERSION, mac, offset: pack.size, length: encoded.length, flags: 0 });
+    pack.count++;
     pack.size += encoded.length;
+    await this.write(pack, encoded);
   }
 
   /** A random blob of random length, stored as is (padding is never encoded), as Kloset adds. */
-  private pad(pack: OpenPack, min: number): void {
+  private pad(pack: OpenPack, min: number): Promise<void> {
     const max = Math.max(min + 1, this.paddingMax);
-    this.append(pack, RT.RANDOM, new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(randomInt(min, max))));
+    return this.append(pack, RT.RANDOM, new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(randomInt(min, max))));
   }
 
-  /** Closes the open packfile and starts its upload once the previous one is done. */
+  /** Closes the open packfile and commits it (uploads it) once the previous one is done. */
   private async seal(): Promise<void> {
     const pack = this.pack;
     if (!pack) return;
     this.pack = null;
-    this.pad(pack, TAIL_PADDING_MIN);
-    const rawIndex = new ByteWriter();
-    for (const r of pack.records) serializeIndexRecord(rawIndex, r);
-    const trailer = packfileTrailer(this.codec, rawIndex.finish(), pack.records.length, pack.size);
-    for (const t of trailer) pack.mac.update(t);
-    // Packfile names are opaque to readers; the MAC of the body makes them unique.
-    const id = pack.mac.digest();
-    const body = [...pack.parts, ...trailer];
-    const wrapped = Buffer.concat([wrapHeader(RT.PACKFILE, PACKFILE_VERSION), ...body, wrapperMac(this.codec, body)]);
+    await this.pad(pack, TAIL_PADDING_MIN);
+    const index = pack.index.finish();
+    for (const t of packfileTrailer(this.codec, index, pack.count, pack.size)) await this.write(pack, t);
+    await pack.out.write(pack.mac.digest());
     await this.upload;
-    this.upload = this.store.putPackfile(id, wrapped);
-    this.sealed.push({ id, records: pack.records });
+    this.upload = pack.out.commit();
+    this.sealed.push({ id: pack.id, index });
   }
 
-  /**
+/**
    * Seals and uploads what is pending, then writes the state `stateId` that locates every blob
    * put since the last commit: from then on they are part of the store.
    */
@@ -140,7 +149,13 @@ export class StoreWriter implements BlobSink {
     await this.upload;
     const state = new StateStream(this.parent);
     const now = nowNano();
-    for (const p of this.sealed) for (const r of p.records) state.location(r.type, r.version, r.mac, p.id, r.offset, r.length);
+    for (const p of this.sealed) {
+      const v = new DataView(p.index.buffer, p.index.byteOffset, p.index.byteLength);
+      for (let at = 0; at < p.index.length; at += BLOB_RECORD_SIZE) {
+        const mac = p.index.subarray(at + 8, at + 40);
+        state.location(v.getUint32(at, true), v.getUint32(at + 4, true), mac, p.id, v.getBigUint64(at + 40, true), v.getUint32(at + 48, true));
+      }
+    }
     for (const p of this.sealed) state.packfile(p.id, stateId, now);
     const stream = state.finish(now, this.serial);
     await this.store.putState(stateId, wrapResource(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac()));
@@ -150,19 +165,13 @@ export class StoreWriter implements BlobSink {
 
   /** Gives up the open transaction: packfiles already uploaded for it are removed. */
   async abort(): Promise<void> {
-    this.pack = null;
     await this.tail.catch(() => {});
+    await this.pack?.out.abort();
+    this.pack = null;
     await this.upload.catch(() => {});
     for (const p of this.sealed) await this.store.deletePackfile(p.id).catch(() => {});
     this.sealed = [];
   }
-}
-
-function wrapperMac(codec: Codec, body: Uint8Array[]): Uint8Array {
-  const mac = codec.newMac();
-  mac.update(wrapHeader(RT.PACKFILE, PACKFILE_VERSION));
-  for (const b of body) mac.update(b);
-  return mac.digest();
 }
 
 /** The newest state by its own timestamp: new states name it as parent and inherit its serial. */
