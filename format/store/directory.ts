@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntegrityError, NotFoundError, PtarError } from '../errors.js';
 import { AtomicFile, type Output } from '../write/output.js';
 import { bucketPath, parseResourceName, type WritableStore } from './store.js';
+
+/** Packfile descriptors kept open for reads. */
+const OPEN_PACKFILES = 16;
 
 /**
  * A store in a directory, in plakar's layout: `CONFIG`, `packfiles/XX/<hex>`, `states/XX/<hex>`
@@ -12,6 +15,7 @@ import { bucketPath, parseResourceName, type WritableStore } from './store.js';
  */
 export class DirectoryStore implements WritableStore {
   readonly writable = true;
+  private readonly fds = new Map<string, number>();
 
   constructor(
     readonly location: string,
@@ -114,27 +118,45 @@ export class DirectoryStore implements WritableStore {
     }
   }
 
+  /**
+   * Blobs are read one range at a time, often many from one packfile: descriptors stay open (the
+   * most recently used few) and reads are synchronous, which on a warm cache costs microseconds
+   * where an open, a read and a close through the thread pool cost far more.
+   */
   async readPackfile(id: Uint8Array, offset: number, length: number): Promise<Uint8Array> {
-    let fh: fs.FileHandle;
+    const fd = this.descriptor(id);
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got !== length) throw new IntegrityError(`packfile ${Buffer.from(id).toString('hex').slice(0, 16)}: range [${offset}, +${length}) is past its end`);
+    return buf;
+  }
+
+  private descriptor(id: Uint8Array): number {
+    const key = Buffer.from(id).toString('hex');
+    let fd = this.fds.get(key);
+    if (fd !== undefined) {
+      this.fds.delete(key);
+      this.fds.set(key, fd);
+      return fd;
+    }
     try {
-      fh = await fs.open(join(this.root, bucketPath('packfiles', id)), 'r');
+      fd = openSync(join(this.root, bucketPath('packfiles', id)), 'r');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`packfile ${Buffer.from(id).toString('hex')} not found in ${this.location}`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`packfile ${key} not found in ${this.location}`);
       throw e;
     }
-    try {
-      const buf = new Uint8Array(length);
-      let got = 0;
-      while (got < length) {
-        const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      if (got !== length) throw new IntegrityError(`packfile ${Buffer.from(id).toString('hex').slice(0, 16)}: range [${offset}, +${length}) is past its end`);
-      return buf;
-    } finally {
-      await fh.close();
+    this.fds.set(key, fd);
+    if (this.fds.size > OPEN_PACKFILES) {
+      const [oldest, ofd] = this.fds.entries().next().value as [string, number];
+      this.fds.delete(oldest);
+      closeSync(ofd);
     }
+    return fd;
   }
 
   putPackfile(id: Uint8Array, data: Uint8Array): Promise<void> {
@@ -184,7 +206,10 @@ export class DirectoryStore implements WritableStore {
     return total;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
 }
 
 function lockPath(id: Uint8Array): string {

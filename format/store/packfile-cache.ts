@@ -1,4 +1,5 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../binary.js';
@@ -9,10 +10,13 @@ import type { Store } from './store.js';
  * A remote store read in bulk (sync, check, restore of whole snapshots): each packfile is fetched
  * once, whole, into a temporary directory and blobs are read from there, instead of one ranged
  * request per blob. Plakar's sync keeps packfiles aside the same way. At most `keep` packfiles are
- * on disk at a time (least recently used go first); the directory goes away on close().
+ * kept (least recently used go first), as open descriptors of unlinked files: nothing outlives
+ * the process.
  */
 export class PackfileCache implements Store {
-  private readonly files = new Map<string, Promise<string>>();
+  /** Open descriptors of fetched packfiles, least recently used first. */
+  private readonly ready = new Map<string, number>();
+  private readonly fetching = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly inner: Store,
@@ -52,52 +56,51 @@ export class PackfileCache implements Store {
     return this.inner.size();
   }
 
-  private fetch(id: Uint8Array): Promise<string> {
+  /** Fetches a packfile into the directory once; its descriptor lands in `ready`. */
+  private fetch(id: Uint8Array): Promise<void> {
     const key = toHex(id);
-    let file = this.files.get(key);
-    if (file) {
-      // most recently used last
-      this.files.delete(key);
-      this.files.set(key, file);
-      return file;
+    let pending = this.fetching.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const path = join(this.dir, key);
+        await writeFile(path, await this.inner.readPackfile(id, 0, await this.inner.packfileSize(id)));
+        // An open descriptor keeps the bytes readable: the name can go at once.
+        const fd = openSync(path, 'r');
+        await rm(path, { force: true });
+        this.ready.set(key, fd);
+        while (this.ready.size > this.keep) {
+          const [oldest, ofd] = this.ready.entries().next().value as [string, number];
+          this.ready.delete(oldest);
+          closeSync(ofd);
+        }
+      })().finally(() => this.fetching.delete(key));
+      this.fetching.set(key, pending);
     }
-    file = (async () => {
-      const size = await this.inner.packfileSize(id);
-      const path = join(this.dir, key);
-      await writeFile(path, await this.inner.readPackfile(id, 0, size));
-      return path;
-    })();
-    this.files.set(key, file);
-    file.catch(() => this.files.delete(key));
-    while (this.files.size > this.keep) {
-      const [oldest, p] = this.files.entries().next().value as [string, Promise<string>];
-      this.files.delete(oldest);
-      void p.then((f) => rm(f, { force: true })).catch(() => {});
-    }
-    return file;
+    return pending;
   }
 
   async readPackfile(id: Uint8Array, offset: number, length: number): Promise<Uint8Array> {
-    let fh;
-    try {
-      fh = await open(await this.fetch(id), 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      // evicted between fetch and open by reads of other packfiles: fetch it again
-      this.files.delete(toHex(id));
-      fh = await open(await this.fetch(id), 'r');
-    }
-    try {
+    const key = toHex(id);
+    // Look the descriptor up and read in one synchronous step: an eviction in between would
+    // close it (and its number could be reused); evicted meanwhile means fetch again.
+    for (;;) {
+      const fd = this.ready.get(key);
+      if (fd === undefined) {
+        await this.fetch(id);
+        continue;
+      }
+      this.ready.delete(key);
+      this.ready.set(key, fd);
       const buf = new Uint8Array(length);
-      const { bytesRead } = await fh.read(buf, 0, length, offset);
-      if (bytesRead !== length) throw new IntegrityError(`packfile ${toHex(id).slice(0, 16)}: range [${offset}, +${length}) is past its end`);
+      const n = length === 0 ? 0 : readSync(fd, buf, 0, length, offset);
+      if (n !== length) throw new IntegrityError(`packfile ${key.slice(0, 16)}: range [${offset}, +${length}) is past its end`);
       return buf;
-    } finally {
-      await fh.close();
     }
   }
 
   async close(): Promise<void> {
+    for (const fd of this.ready.values()) closeSync(fd);
+    this.ready.clear();
     await rm(this.dir, { recursive: true, force: true });
     await this.inner.close();
   }
