@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, toHex } from './binary.js';
+import { ByteReader, ByteWriter, bytesEqual, toHex } from './binary.js';
 import { IntegrityError } from './errors.js';
 import { parseVersion } from './versioning.js';
 
@@ -138,23 +138,33 @@ export class BlobIndex {
       }
     }
     const rows: Uint8Array[] = [];
-    const seen = new Set<string>();
+    // Consecutive locations mostly share a packfile: its hex name is worked out once per run.
+    let lastPack: Uint8Array = new Uint8Array(0);
+    let pk = '';
     for (const st of states) {
       for (const l of st.locations) {
-        const pk = toHex(l.packfile);
+        if (!bytesEqual(l.packfile, lastPack)) {
+          lastPack = l.packfile;
+          pk = toHex(l.packfile);
+        }
         const n = packNumber.get(pk);
         if (n === undefined || colouredPacks.has(pk) || deletedPacks.has(pk)) continue;
-        const key = `${l.type}:${toHex(l.mac)}`;
-        if (seen.has(key) || deletedDeltas.has(`${key}:${pk}`)) continue;
-        seen.add(key);
+        if (deletedDeltas.size > 0 && deletedDeltas.has(`${l.type}:${toHex(l.mac)}:${pk}`)) continue;
         rows.push(new ByteWriter().u8(l.type).bytes(l.mac).u32(n).u64(l.offset).u32(l.length).finish());
       }
     }
+    // A stable sort keeps the rows of one blob in merge order: the first usable location wins.
     rows.sort((a, b) => Buffer.compare(a.subarray(0, 33), b.subarray(0, 33)));
     const records = new Uint8Array(rows.length * RECORD);
-    rows.forEach((row, i) => records.set(row, i * RECORD));
-    return new BlobIndex(records, packfiles, deletedSnapshots);
+    let count = 0;
+    for (const row of rows) {
+      const at = (count - 1) * RECORD;
+      if (count > 0 && Buffer.compare(records.subarray(at, at + 33), row.subarray(0, 33)) === 0) continue;
+      records.set(row, count++ * RECORD);
+    }
+    return new BlobIndex(records.slice(0, count * RECORD), packfiles, deletedSnapshots);
   }
+
 
   private find(type: number, mac: Uint8Array): number {
     const key = new Uint8Array(33);
