@@ -3,7 +3,7 @@ import { chmodSync, chownSync, createWriteStream, renameSync, rmSync, utimesSync
 import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setAttribute } from '@napi-rs/xattr';
-import { PtarError } from '../format/errors.js';
+import { IntegrityError, PtarError } from '../format/errors.js';
 import type { Entry } from '../format/snapshot/entry.js';
 import { isDir, isRegular, isSymlink, posixPerm } from '../format/snapshot/mode.js';
 import { basename, isWithin } from '../format/snapshot/paths.js';
@@ -63,7 +63,9 @@ export async function restore(snap: Snapshot, start: Entry, target: string, onEn
     if (isDir(fi.mode)) {
       if (dest !== target) {
         await mkdir(dest, { mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EEXIST' || !(await lstat(dest)).isDirectory()) throw err;
+          if (err.code !== 'EEXIST') throw err;
+          // The archive already put something else under this name: it lists the path twice.
+          if (!(await lstat(dest)).isDirectory()) throw new IntegrityError(`${e.path}: listed twice in the snapshot, refusing to restore it`);
         });
       }
       made.add(dest);

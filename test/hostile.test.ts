@@ -93,8 +93,9 @@ describe('restore of a hostile archive', () => {
     const target = join(work, 'target-1');
     const r = await kapsul(archive, ['restore', '-to', target]);
     expect(readdirSync(outside)).toEqual([]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(65);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/listed twice/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
