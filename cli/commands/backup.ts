@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { UsageError } from '../../format/errors.js';
 import { isWritable } from '../../format/store/store.js';
 import type { SnapshotResult } from '../../format/write/builder.js';
-import { sharedLock } from '../../format/write/lock.js';
 import { StoreWriter } from '../../format/write/store-writer.js';
 import { openArchive } from '../../kapsul/context.js';
 import { cleanupOnInterrupt } from '../interrupt.js';
@@ -31,28 +30,19 @@ export async function backup(location: string, o: BackupOptions): Promise<number
   const store = repo.store;
   const tmpDir = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
   const release = cleanupOnInterrupt(() => [tmpDir]);
+  const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
   try {
     if (!isWritable(store)) throw new UsageError(`${location} is a ptar archive, which cannot change: back up into a new one with -o`);
     const writer = new StoreWriter(repo, store);
-    const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
     const results: SnapshotResult[] = [];
     for (const root of paths) {
       const builder = await pathSnapshot(writer, root, { chunking: repo.config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, progress, duration: 'measured', labels: o.labels });
-      const unlock = await sharedLock(repo, store, builder.id);
-      try {
-        results.push(await builder.build(root));
-        await writer.commit(builder.id);
-      } catch (e) {
-        progress.stop();
-        await writer.abort();
-        throw e;
-      } finally {
-        await unlock();
-      }
+      results.push(await writer.snapshot(builder.id, () => builder.build(root)));
     }
     progress.done({ archive: location, snapshots: results, ...writer.stats });
     return errorStatus('backup', results);
   } finally {
+    progress.stop();
     release();
     await rm(tmpDir, { recursive: true, force: true });
     await repo.close();

@@ -3,12 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toHex } from '../../format/binary.js';
-import { NotFoundError, PtarError, UsageError } from '../../format/errors.js';
+import { NotFoundError, UsageError } from '../../format/errors.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import { storeKind } from '../../format/store/location.js';
 import { isWritable } from '../../format/store/store.js';
 import { defaultConfiguration, enableEncryption } from '../../format/write/config.js';
-import { sharedLock } from '../../format/write/lock.js';
 import { AtomicFile } from '../../format/write/output.js';
 import { PtarWriter } from '../../format/write/ptar-writer.js';
 import { StoreWriter } from '../../format/write/store-writer.js';
@@ -77,10 +76,10 @@ async function syncPass(src: Side, dst: Side, o: SyncOptions, strict: boolean): 
       return todo.length;
     }
     if (todo.length === 0) return 0;
-    if (to && !isWritable(to.repo.store)) {
-      throw new UsageError(`${dst.location} is a ptar archive, which cannot change: sync into a new archive or a store`);
-    }
-    return to ? await intoStore(todo, to, o) : await intoNewPtar(todo, dst, o);
+    if (!to) return await intoNewPtar(todo, dst, o);
+    const store = to.repo.store;
+    if (!isWritable(store)) throw new UsageError(`${dst.location} is a ptar archive, which cannot change: sync into a new archive or a store`);
+    return await intoStore(todo, new StoreWriter(to.repo, store), store.location, o);
   } finally {
     await to?.repo.close();
     await from.repo.close();
@@ -93,30 +92,16 @@ function select(snaps: Snapshot[], prefixes: string[]): Snapshot[] {
   return prefixes.length === 0 ? snaps : snaps.filter((s) => prefixes.some((p) => toHex(s.id).startsWith(p)));
 }
 
-async function intoStore(todo: Snapshot[], to: Opened, o: SyncOptions): Promise<number> {
-  const store = to.repo.store;
-  if (!isWritable(store)) throw new PtarError('unreachable');
-  const writer = new StoreWriter(to.repo, store);
+async function intoStore(todo: Snapshot[], writer: StoreWriter, location: string, o: SyncOptions): Promise<number> {
   const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
   const tmpDir = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
   const cleanup = cleanupOnInterrupt(() => [tmpDir]);
   try {
-    for (const snap of todo) {
-      const release = await sharedLock(to.repo, store, snap.id);
-      try {
-        await copySnapshot(snap, writer, tmpDir, progress, 'measured');
-        await writer.commit(snap.id);
-      } catch (e) {
-        progress.stop();
-        await writer.abort();
-        throw e;
-      } finally {
-        await release();
-      }
-    }
-    progress.done({ archive: store.location, copied: todo.map((s) => s.id), ...writer.stats });
+    for (const snap of todo) await writer.snapshot(snap.id, () => copySnapshot(snap, writer, tmpDir, progress, 'measured'));
+    progress.done({ archive: location, copied: todo.map((s) => s.id), ...writer.stats });
     return todo.length;
   } finally {
+    progress.stop();
     cleanup();
     await rm(tmpDir, { recursive: true, force: true });
   }

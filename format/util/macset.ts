@@ -121,3 +121,19 @@ function match(s: Uint32Array, b: number, w: Uint32Array): boolean {
 function empty(s: Uint32Array, b: number): boolean {
   return (s[b]! | s[b + 1]! | s[b + 2]! | s[b + 3]! | s[b + 4]! | s[b + 5]! | s[b + 6]! | s[b + 7]!) === 0;
 }
+
+/** Blobs already written, by resource type and MAC: what a writer deduplicates against. */
+export class BlobSet {
+  private readonly byType = new Map<number, MacSet>();
+
+  has(type: number, mac: Uint8Array): boolean {
+    return this.byType.get(type)?.has(mac) ?? false;
+  }
+
+  /** True if the blob was not there yet. */
+  add(type: number, mac: Uint8Array): boolean {
+    let set = this.byType.get(type);
+    if (!set) this.byType.set(type, (set = new MacSet()));
+    return set.add(mac);
+  }
+}

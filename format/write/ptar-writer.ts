@@ -10,7 +10,7 @@ import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
 import { wrapHeader, wrapResource, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
 import { ExternalSorter } from '../util/extsort.js';
-import { MacSet } from '../util/macset.js';
+import { BlobSet } from '../util/macset.js';
 import { parseVersion } from '../versioning.js';
 import { wrapConfiguration } from './config.js';
 import type { Output } from './output.js';
@@ -43,7 +43,7 @@ export interface PtarStats {
 export class PtarWriter implements BlobSink {
   readonly codec: Codec;
   readonly stats: PtarStats = { blobs: 0, dedupHits: 0, plainBytes: 0, storedBytes: 0 };
-  private readonly seen = new Map<number, MacSet>();
+  private readonly seen = new BlobSet();
   private readonly index: ExternalSorter;
   private readonly packMac: Hasher;
   private readonly configLength: number;
@@ -76,13 +76,11 @@ export class PtarWriter implements BlobSink {
   }
 
   has(type: number, mac: Uint8Array): boolean {
-    return this.seen.get(type)?.has(mac) ?? false;
+    return this.seen.has(type, mac);
   }
 
   put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
-    let set = this.seen.get(type);
-    if (!set) this.seen.set(type, (set = new MacSet()));
-    if (!set.add(mac)) {
+    if (!this.seen.add(type, mac)) {
       this.stats.dedupHits++;
       return this.tail;
     }

@@ -9,8 +9,9 @@ import { STATE_VERSION_1_1, type StateData } from '../state.js';
 import type { WritableStore } from '../store/store.js';
 import { wrapHeader, wrapResource } from '../storage/wrapper.js';
 import type { Output } from './output.js';
-import { MacSet } from '../util/macset.js';
+import { BlobSet } from '../util/macset.js';
 import { parseVersion } from '../versioning.js';
+import { sharedLock } from './lock.js';
 import { packfileTrailer } from './packfile.js';
 import type { BlobSink, PtarStats } from './ptar-writer.js';
 import { nowNano, StateStream } from './state.js';
@@ -48,7 +49,7 @@ interface SealedPack {
 export class StoreWriter implements BlobSink {
   readonly codec: Codec;
   readonly stats: PtarStats = { blobs: 0, dedupHits: 0, plainBytes: 0, storedBytes: 0 };
-  private readonly seen = new Map<number, MacSet>();
+  private readonly seen = new BlobSet();
   private readonly maxSize: number;
   private readonly paddingMax: number;
   private pack: OpenPack | null = null;
@@ -71,7 +72,7 @@ export class StoreWriter implements BlobSink {
   }
 
   has(type: number, mac: Uint8Array): boolean {
-    return this.repo.index.has(type, mac) || (this.seen.get(type)?.has(mac) ?? false);
+    return this.repo.index.has(type, mac) || this.seen.has(type, mac);
   }
 
   put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
@@ -79,9 +80,7 @@ export class StoreWriter implements BlobSink {
       this.stats.dedupHits++;
       return this.tail;
     }
-    let set = this.seen.get(type);
-    if (!set) this.seen.set(type, (set = new MacSet()));
-    if (!set.add(mac)) {
+    if (!this.seen.add(type, mac)) {
       this.stats.dedupHits++;
       return this.tail;
     }
@@ -139,7 +138,25 @@ export class StoreWriter implements BlobSink {
     this.sealed.push({ id: pack.id, index });
   }
 
-/**
+  /**
+   * Builds one snapshot `id` as a Kloset commit: under a shared lock named after it, committed
+   * when `build` succeeds, its uploaded packfiles removed when it fails.
+   */
+  async snapshot<T>(id: Uint8Array, build: () => Promise<T>): Promise<T> {
+    const unlock = await sharedLock(this.repo, this.store, id);
+    try {
+      const result = await build();
+      await this.commit(id);
+      return result;
+    } catch (e) {
+      await this.abort();
+      throw e;
+    } finally {
+      await unlock();
+    }
+  }
+
+  /**
    * Seals and uploads what is pending, then writes the state `stateId` that locates every blob
    * put since the last commit: from then on they are part of the store.
    */
