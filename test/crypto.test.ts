@@ -5,7 +5,7 @@ import { aeskw as nobleAeskw, gcmsiv as nobleGcmsiv } from '@noble/ciphers/aes.j
 import { Polyval as NoblePolyval } from '@noble/ciphers/_polyval.js';
 import { argon2id as nobleArgon2id } from '@noble/hashes/argon2.js';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
-import { aesKeyUnwrap, aesKeyWrap } from '../format/crypto/aeskw.js';
+import { aesKeyUnwrap, aesKeyWrap, aesKeyWrapMany } from '../format/crypto/aeskw.js';
 import { argon2Backend, argon2id, setArgon2PreferJs, type Argon2Params } from '../format/crypto/argon2.js';
 import { blake3, blake3Backend, blake3Keyed, hmacSha256, sha256, setBlake3PreferJs } from '../format/crypto/blake3.js';
 import { gcmSivOpen, gcmSivSeal } from '../format/crypto/gcmsiv.js';
@@ -336,6 +336,21 @@ describe('AES key wrap (RFC 3394)', () => {
       expect(toHex(w)).toBe(toHex(nobleAeskw(kek).encrypt(key)));
       expect(toHex(aesKeyUnwrap(kek, w))).toBe(toHex(key));
     }
+  });
+
+  it('wraps many keys at once exactly as one at a time (RFC 3394 section 4.6 vector, then @noble/ciphers)', () => {
+    const kek = hex('000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F');
+    const key = hex('00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F');
+    expect(toHex(aesKeyWrapMany(kek, key))).toBe('28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43bfb988b9b7a02dd21');
+    const keys = randomBytes(32 * 37);
+    const kek2 = randomBytes(32);
+    const wrapped = aesKeyWrapMany(kek2, keys);
+    expect(wrapped.length).toBe(40 * 37);
+    for (let k = 0; k < 37; k++) {
+      const one = keys.subarray(32 * k, 32 * k + 32);
+      expect(toHex(wrapped.subarray(40 * k, 40 * k + 40))).toBe(toHex(nobleAeskw(kek2).encrypt(one)));
+    }
+    expect(() => aesKeyWrapMany(kek2, randomBytes(33))).toThrow(RangeError);
   });
 
   it('fails with an IntegrityError (never an OpenSSL error) on corrupted input, a wrong KEK or a bad length', () => {

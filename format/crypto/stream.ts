@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { randomBytes } from './random.js';
 import { IntegrityError } from '../errors.js';
 import type { EncryptionConfig } from '../storage/config.js';
-import { aesKeyUnwrap, aesKeyWrap } from './aeskw.js';
+import { aesKeyUnwrap, aesKeyWrapMany } from './aeskw.js';
 import { gcmSivOpen, gcmSivSeal } from './gcmsiv.js';
 
 const NONCE = 12;
@@ -33,8 +33,29 @@ function unwrapSubkey(cfg: EncryptionConfig, master: Uint8Array, prefix: Uint8Ar
   }
 }
 
-function wrapSubkey(cfg: EncryptionConfig, master: Uint8Array, subkey: Uint8Array): Uint8Array {
-  if (cfg.subKeyAlgorithm === 'AES256-KW') return aesKeyWrap(master, subkey);
+/** Fresh subkeys are made and AES-KW-wrapped this many at a time (per master key). */
+const SUBKEY_BATCH = 256;
+const subkeyPools = new WeakMap<Uint8Array, { keys: Uint8Array; wrapped: Uint8Array; next: number }>();
+
+/** A fresh random subkey and its wrap: each is handed out once. */
+function newSubkey(cfg: EncryptionConfig, master: Uint8Array): { subkey: Uint8Array; prefix: Uint8Array } {
+  if (cfg.subKeyAlgorithm !== 'AES256-KW') {
+    const subkey = randomBytes(32);
+    return { subkey, prefix: wrapSubkeyGcm(master, subkey) };
+  }
+  let pool = subkeyPools.get(master);
+  if (!pool || pool.next === SUBKEY_BATCH) {
+    const keys = randomBytes(32 * SUBKEY_BATCH);
+    pool = { keys, wrapped: aesKeyWrapMany(master, keys), next: 0 };
+    subkeyPools.set(master, pool);
+  }
+  const i = pool.next++;
+  const subkey = pool.keys.subarray(32 * i, 32 * i + 32);
+  const prefix = pool.wrapped.subarray(KW_PREFIX * i, KW_PREFIX * i + KW_PREFIX);
+  return { subkey, prefix };
+}
+
+function wrapSubkeyGcm(master: Uint8Array, subkey: Uint8Array): Uint8Array {
   const nonce = randomBytes(NONCE);
   const c = createCipheriv('aes-256-gcm', master, nonce);
   const ct = Buffer.concat([c.update(subkey), c.final()]);
@@ -68,9 +89,8 @@ export function decryptStream(cfg: EncryptionConfig, master: Uint8Array, data: U
 }
 
 export function encryptStream(cfg: EncryptionConfig, master: Uint8Array, plain: Uint8Array): Uint8Array {
-  const subkey = randomBytes(32);
+  const { subkey, prefix } = newSubkey(cfg, master);
   const out = new Uint8Array(encryptedLength(cfg, plain.length));
-  const prefix = wrapSubkey(cfg, master, subkey);
   out.set(prefix, 0);
   let o = prefix.length;
   for (let p = 0; p < plain.length; p += cfg.chunkSize) {
