@@ -4,6 +4,8 @@
  * for some inputs. Both are reproduced here operation by operation, so the entropies stored in
  * objects, entries and summaries are bit-identical to Plakar's.
  */
+import { ENTROPY_WASM } from './entropy-wasm.js';
+
 const bits = new DataView(new ArrayBuffer(8));
 const HSQRT2 = 7.07106781186547524401e-1;
 const LN2_HI = 6.93147180369123816490e-1;
@@ -48,30 +50,30 @@ function goLog2(x: number): number {
   return goLog(frac) * Math.LOG2E + exp;
 }
 
-// Four histograms filled in turn: consecutive equal bytes no longer wait on each other's counter.
-const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)] as const;
+const DATA = 4096;
+const PAGE = 65536;
+let kernel: { memory: WebAssembly.Memory; histogram(len: number): void } | undefined;
+
+/** Byte counts of `data` in the WebAssembly kernel: four interleaved tables of 256 counters. */
+function histogram(data: Uint8Array): Uint32Array {
+  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(ENTROPY_WASM)).exports as unknown as typeof kernel & object;
+  const { memory } = kernel;
+  const need = DATA + data.length - memory.buffer.byteLength;
+  if (need > 0) memory.grow(Math.ceil(need / PAGE));
+  new Uint8Array(memory.buffer, DATA, data.length).set(data);
+  kernel.histogram(data.length);
+  return new Uint32Array(memory.buffer, 0, 1024);
+}
 
 /** Shannon entropy of the bytes, in bits per byte, as Kloset computes it per chunk. */
 export function entropy(data: Uint8Array): number {
   const n = data.length;
   if (n === 0) return 0;
-  const [h0, h1, h2, h3] = hist;
-  h0.fill(0);
-  h1.fill(0);
-  h2.fill(0);
-  h3.fill(0);
-  let i = 0;
-  for (const end = n & ~3; i < end; i += 4) {
-    h0[data[i]!]!++;
-    h1[data[i + 1]!]!++;
-    h2[data[i + 2]!]!++;
-    h3[data[i + 3]!]!++;
-  }
-  for (; i < n; i++) h0[data[i]!]!++;
+  const h = histogram(data);
   let e = 0;
   // Frequencies are visited in byte order, as Go does: the float sum is the same to the last bit.
   for (let b = 0; b < 256; b++) {
-    const f = h0[b]! + h1[b]! + h2[b]! + h3[b]!;
+    const f = h[b]! + h[256 + b]! + h[512 + b]! + h[768 + b]!;
     if (f > 0) {
       const p = f / n;
       e -= p * goLog2(p);
