@@ -5,6 +5,7 @@ import ignore from 'ignore';
 import { PtarError, UsageError } from '../../format/errors.js';
 import type { KeyValue } from '../../format/snapshot/header.js';
 import { isDir } from '../../format/snapshot/mode.js';
+import { FileWorkers } from '../../format/write/file-workers.js';
 import { SnapshotBuilder, type SnapshotResult } from '../../format/write/builder.js';
 import { defaultConfiguration, enableEncryption } from '../../format/write/config.js';
 import { AtomicFile, StreamOutput, type Output } from '../../format/write/output.js';
@@ -155,6 +156,7 @@ export async function pathSnapshot(sink: BlobSink, root: string, o: PathSnapshot
       return rel !== '' && filter.ignores(isDir(info.mode) ? rel + '/' : rel);
     },
     onEvent: (e) => o.progress.event(e),
+    files: () => new FileWorkers(sink, o.chunking),
   });
 }
 

@@ -6,22 +6,21 @@ import { RT } from '../resources.js';
 import { compareBytes, pathCmp } from '../snapshot/btree.js';
 import type { FileInfo } from '../snapshot/entry.js';
 import type { KeyValue } from '../snapshot/header.js';
-import { detectContentType } from '../snapshot/mimetype.js';
-import { isDir, isRegular, isSymlink } from '../snapshot/mode.js';
+import { isDir, isRegular } from '../snapshot/mode.js';
 import { basename, cleanPath, dirname } from '../snapshot/paths.js';
-import { serializeEntry, serializeErrorItem, serializeHeader, serializeObject, serializeSummary, serializeXattr, type ChunkInput } from '../snapshot/serialize.js';
+import { serializeEntry, serializeErrorItem, serializeHeader, serializeSummary } from '../snapshot/serialize.js';
 import type { Summary } from '../snapshot/summary.js';
 import { ExternalSorter } from '../util/extsort.js';
 import { writeBTree } from './btree.js';
-import { entropy } from './entropy.js';
+import { ContentCutter, xattrBlobs, type PlainBlob } from './content.js';
+import { InProcessFiles, type FileEncoder } from './files.js';
 import type { BlobSink } from './ptar-writer.js';
-import type { TreeSource } from './source.js';
+import { errorText, type TreeSource } from './source.js';
 import { addFile, addSubdirectory, emptySummary, finishSummary, type FileSummary } from './summary.js';
 
 const ZERO_MAC = new Uint8Array(32);
-const NOT_REGULAR = 'application/x-not-regular-file';
-/** Files of one directory read and chunked at once: enough to overlap I/O with hashing and encoding. */
-const FILE_CONCURRENCY = 4;
+/** Children of one directory examined at once (lstat is synchronous for local trees, not for snapshots). */
+const LSTAT_CONCURRENCY = 8;
 
 /** Runs fn over items with at most `limit` in flight; results keep the items' order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -57,6 +56,8 @@ export interface SnapshotOptions {
   tmpDir: string;
   /** Paths to leave out (the archive being written, -ignore patterns). */
   exclude?: (path: string, info: FileInfo) => boolean;
+  /** Makes the encoder of non-directories (started by build()); by default on this thread, reading them through the source. */
+  files?: () => FileEncoder;
   onEvent?: (e: BuildEvent) => void;
 }
 
@@ -82,13 +83,6 @@ interface Child {
   summary: Summary | FileSummary;
 }
 
-/** Go-style error text: "open /path: permission denied". */
-export function errorText(e: unknown, path: string): string {
-  const err = e as NodeJS.ErrnoException;
-  const reason = err.code ? err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '').toLowerCase() : err.message;
-  return err.syscall ? `${err.syscall} ${path}: ${reason}` : `${path}: ${reason}`;
-}
-
 /**
  * Builds one snapshot of `root` into `sink`, the way Plakar's backup does: every ancestor of the
  * root and every entry below it become VFS entries; regular files are cut with FastCDC into chunks
@@ -106,20 +100,24 @@ export class SnapshotBuilder {
   private readonly errorsByDir = new Map<string, number>();
   private started = 0n;
   private readonly result: Omit<SnapshotResult, 'summary'>;
-  /** Chunkers are reused: each holds a WebAssembly instance with up to maxSize of memory. */
-  private readonly chunkers: Chunker[] = [];
+  /** For dirpacks and directories' attributes; files go to the encoder. */
+  private readonly chunker: Chunker;
+  private files!: FileEncoder;
+  /** The first error that is not an unreadable entry: it ends the walk. */
+  private failure: unknown = undefined;
   /** Sorter insertions run one at a time per sorter, whatever the concurrency of the walk. */
   private readonly adds = new Map<ExternalSorter, Promise<void>>();
 
   constructor(private readonly sink: BlobSink, private readonly src: TreeSource, private readonly opts: SnapshotOptions) {
-    // Six trees' keys wait in sorters; 8 MiB each keeps the walk's memory flat, spilling beyond.
-    const sorter = (compare: (a: string, b: string) => number): ExternalSorter => new ExternalSorter({ compare, tmpDir: opts.tmpDir, memoryBytes: 8 << 20 });
+    // Six trees' keys wait in sorters; 4 MiB each keeps the walk's memory flat, spilling beyond.
+    const sorter = (compare: (a: string, b: string) => number): ExternalSorter => new ExternalSorter({ compare, tmpDir: opts.tmpDir, memoryBytes: 4 << 20 });
     this.vfs = sorter(pathCmp);
     this.contentTypes = sorter(compareBytes);
     this.dirpacks = sorter(compareBytes);
     this.summaries = sorter(compareBytes);
     this.xattrs = sorter(pathCmp);
     this.errorTree = sorter(compareBytes);
+    this.chunker = new Chunker(opts.chunking);
     this.result = { id: opts.id ?? new Uint8Array(randomBytes(32)), root: '/', entries: 0, files: 0, bytes: 0, errors: 0 };
   }
 
@@ -140,6 +138,7 @@ export class SnapshotBuilder {
 
   async build(rootPath: string): Promise<SnapshotResult> {
     this.started = process.hrtime.bigint();
+    this.files = this.opts.files?.() ?? new InProcessFiles(this.sink, this.src, this.opts.chunking);
     try {
       let root = cleanPath(rootPath);
       const info = await this.src.lstat(root, true);
@@ -148,16 +147,16 @@ export class SnapshotBuilder {
       if (only !== null) root = dirname(root);
       this.result.root = root;
       const chain = root === '/' ? [] : root.slice(1).split('/');
-      const top = await this.visitDir('/', await this.src.lstat('/', false), chain, only);
+      const top = await (await this.walkDir('/', await this.src.lstat('/', false), chain, only)).done;
       await this.persist(top.summary as Summary);
       return { ...this.result, summary: top.summary as Summary };
     } finally {
+      await this.files.close();
       await Promise.all([this.vfs, this.contentTypes, this.dirpacks, this.summaries, this.xattrs, this.errorTree].map((s) => s.close()));
     }
   }
 
-  private async recordError(path: string, e: unknown): Promise<void> {
-    const error = errorText(e, path);
+  private async recordError(path: string, error: string): Promise<void> {
     const bytes = serializeErrorItem({ name: path, error });
     const mac = this.mac(bytes);
     await this.sink.put(RT.ERROR_ENTRY, mac, bytes);
@@ -168,11 +167,25 @@ export class SnapshotBuilder {
     this.opts.onEvent?.({ type: 'error', path, error });
   }
 
+  /** Catches an unreadable entry's error (recorded, the walk goes on); anything else propagates. */
+  private async guard<T>(path: string, p: Promise<T>): Promise<T | null> {
+    try {
+      return await p;
+    } catch (e) {
+      if (!(e as NodeJS.ErrnoException).code) throw e;
+      await this.recordError(path, errorText(e, path));
+      return null;
+    }
+  }
+
   /**
+   * Walks a directory: stores its entry, lists it, hands its files to the encoder and walks its
+   * subdirectories; `done` completes it (dirpack and summary) once all its children are encoded,
+   * so the walk runs ahead of the encoding by as much as the encoder has room for.
    * `chain` lists the components still to descend to reach the backup root (its ancestors hold
    * only the next one); `only` restricts the root to a single child when a file was given.
    */
-  private async visitDir(path: string, info: FileInfo, chain: string[], only: string | null): Promise<Child> {
+  private async walkDir(path: string, info: FileInfo, chain: string[], only: string | null): Promise<{ done: Promise<Child> }> {
     const xattrNames = chain.length === 0 ? await this.storeXattrs(path) : [];
     const bytes = serializeEntry({ parentPath: dirname(path), fileInfo: info, summary: null, object: ZERO_MAC, extendedAttributes: xattrNames, tags: [] });
     const mac = this.mac(bytes);
@@ -188,42 +201,46 @@ export class SnapshotBuilder {
       try {
         names = await this.src.readdir(path);
       } catch (e) {
-        await this.recordError(path, e);
+        await this.recordError(path, errorText(e, path));
         names = [];
       }
       names.sort(compareBytes);
     }
 
-    // Files are read and chunked a few at a time; subdirectories are walked one after the other
-    // so that only the directories on the current path hold their children in memory.
     const ancestor = chain.length > 1;
-    const infos = await mapLimit(names, FILE_CONCURRENCY * 2, async (name) => {
+    const infos = await mapLimit(names, LSTAT_CONCURRENCY, async (name) => {
       const child = path === '/' ? `/${name}` : `${path}/${name}`;
       try {
         const ci = await this.src.lstat(child, !ancestor);
         return chain.length === 0 && this.opts.exclude?.(child, ci) ? null : { child, ci };
       } catch (e) {
-        await this.recordError(child, e);
+        await this.recordError(child, errorText(e, child));
         return null;
       }
     });
-    const guarded = async (child: string, f: () => Promise<Child>): Promise<Child | null> => {
-      try {
-        return await f();
-      } catch (e) {
-        if (!(e as NodeJS.ErrnoException).code) throw e;
-        await this.recordError(child, e);
-        return null;
-      }
+    // Children complete out of order; a failure is noticed here at once, and reported by `done`.
+    const pending: Promise<Child | null>[] = [];
+    const track = (p: Promise<Child | null>): void => {
+      p.catch((e) => (this.failure ??= e));
+      pending.push(p);
     };
-    const files = await mapLimit(infos, FILE_CONCURRENCY, async (x) => (x && !isDir(x.ci.mode) ? guarded(x.child, () => this.visitFile(x.child, x.ci)) : null));
-    const children: Child[] = [];
-    for (const [i, x] of infos.entries()) {
+    for (const x of infos) {
+      if (this.failure !== undefined) break;
       if (!x) continue;
-      const c = isDir(x.ci.mode) ? await guarded(x.child, () => this.visitDir(x.child, x.ci, chain.slice(1), chain.length > 0 ? only : null)) : files[i];
-      if (c) children.push(c);
+      if (isDir(x.ci.mode)) {
+        const sub = await this.guard(x.child, this.walkDir(x.child, x.ci, chain.slice(1), chain.length > 0 ? only : null));
+        if (sub) track(this.guard(x.child, sub.done));
+      } else {
+        await this.files.room();
+        track(this.fileChild(x.child, x.ci));
+      }
     }
+    return { done: this.finishDir(path, bytes, mac, pending) };
+  }
 
+  private async finishDir(path: string, bytes: Uint8Array, mac: Uint8Array, pending: Promise<Child | null>[]): Promise<Child> {
+    const children = (await Promise.all(pending)).filter((c): c is Child => c !== null);
+    if (this.failure !== undefined) throw this.failure;
     await this.storeDirpack(path, children);
     const summary = emptySummary();
     for (const c of children) {
@@ -239,57 +256,24 @@ export class SnapshotBuilder {
     return { dir: true, bytes, mac, summary };
   }
 
-  private async visitFile(path: string, info: FileInfo): Promise<Child> {
-    let target = '';
-    let object: Uint8Array = ZERO_MAC;
-    let contentType = NOT_REGULAR;
-    let ent = 0;
-    let chunks = 0;
-    let size = 0;
-    if (isSymlink(info.mode)) target = await this.src.readlink(path);
-    else if (isRegular(info.mode)) {
-      const o = await this.chunkify(this.src.read(path, info.size), 'file');
-      object = o.mac;
-      contentType = o.contentType;
-      ent = o.entropy;
-      chunks = o.chunks;
-      size = o.size;
-      info = { ...info, size };
-      this.result.files++;
-      this.result.bytes += size;
-    }
-    const xattrNames = isSymlink(info.mode) ? [] : await this.storeXattrs(path);
-    const bytes = serializeEntry({
-      parentPath: dirname(path),
-      fileInfo: info,
-      summary: null,
-      symlinkTarget: target,
-      object,
-      contentType,
-      entropy: ent,
-      chunks,
-      extendedAttributes: xattrNames,
-      tags: [],
-    });
-    const mac = this.mac(bytes);
-    await this.sink.put(RT.VFS_ENTRY, mac, bytes);
-    await this.add(this.vfs, path, mac);
-    await this.add(this.contentTypes, `/${contentType.split(';')[0]}${path}`, mac);
+  private async fileChild(path: string, info: FileInfo): Promise<Child | null> {
+    const out = await this.files.encode(path, info);
+    for (const e of out.errors) await this.recordError(e.path, e.text);
+    const r = out.record;
+    if (!r) return null;
+    for (const x of out.xattrs) await this.add(this.xattrs, x.key, x.mac);
+    await this.add(this.vfs, path, r.blob.mac);
+    await this.add(this.contentTypes, r.contentTypeKey, r.blob.mac);
     this.result.entries++;
-    this.opts.onEvent?.({ type: 'file', path, size });
-    const summary: FileSummary = {
-      size,
-      objects: object === ZERO_MAC ? 0 : 1,
-      chunks,
-      mode: info.mode,
-      modTime: info.modTime.sec,
-      contentType,
-      entropy: ent,
-    };
-    return { dir: false, bytes, mac, summary };
+    if (isRegular(info.mode)) {
+      this.result.files++;
+      this.result.bytes += r.size;
+    }
+    this.opts.onEvent?.({ type: 'file', path, size: r.size });
+    return { dir: false, bytes: r.blob.data, mac: r.blob.mac, summary: r.summary };
   }
 
-  /** Stores each extended attribute's value as an object and its record; returns the sorted names. */
+  /** Stores each extended attribute of a directory as an object and its record; returns the sorted names. */
   private async storeXattrs(path: string): Promise<string[]> {
     let names: string[];
     try {
@@ -297,17 +281,14 @@ export class SnapshotBuilder {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTSUP' || code === 'EOPNOTSUPP') return [];
-      await this.recordError(path, e);
+      await this.recordError(path, errorText(e, path));
       return [];
     }
     names.sort(compareBytes);
     for (const name of names) {
-      const value = await this.src.xattr(path, name);
-      const o = await this.chunkify([value], 'file');
-      const bytes = serializeXattr({ path, name, size: value.length, type: 0, object: o.mac });
-      const mac = this.mac(bytes);
-      await this.sink.put(RT.XATTR_ENTRY, mac, bytes);
-      await this.add(this.xattrs, `${path}${name}:`, mac);
+      const x = xattrBlobs(this.sink.codec, this.chunker, path, name, await this.src.xattr(path, name));
+      await this.store(x.blobs);
+      await this.add(this.xattrs, x.key, x.mac);
     }
     return names;
   }
@@ -316,45 +297,15 @@ export class SnapshotBuilder {
   private async storeDirpack(path: string, children: Child[]): Promise<void> {
     const w = new ByteWriter();
     for (const c of children) w.u8(c.dir ? 1 : 2).u32(c.bytes.length + 32).bytes(c.bytes).bytes(c.mac);
-    const o = await this.chunkify([w.finish()], 'dirpack');
-    await this.add(this.dirpacks, path, o.mac);
+    const cut = new ContentCutter(this.sink.codec, this.chunker, 'dirpack');
+    const blobs = cut.push(w.finish());
+    const end = cut.end();
+    await this.store([...blobs, ...end.blobs]);
+    await this.add(this.dirpacks, path, end.content.mac);
   }
 
-  /**
-   * Cuts content into chunks, stores each chunk once and the object listing them. Files get a
-   * content type sniffed from the first chunk and entropies; dirpacks get neither.
-   */
-  private async chunkify(data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, kind: 'file' | 'dirpack') {
-    const chunker = this.chunkers.pop() ?? new Chunker(this.opts.chunking);
-    chunker.reset();
-    const content = this.sink.codec.newMac();
-    const chunks: ChunkInput[] = [];
-    let contentType = kind === 'dirpack' ? 'application/octet-stream' : '';
-    let weighted = 0;
-    let size = 0;
-    const take = async (cs: Uint8Array[]): Promise<void> => {
-      for (const c of cs) {
-        if (contentType === '') contentType = detectContentType(c);
-        const e = kind === 'file' ? entropy(c) : 0;
-        const mac = this.mac(c);
-        content.update(c);
-        await this.sink.put(RT.CHUNK, mac, c);
-        chunks.push({ contentMac: mac, length: c.length, entropy: e });
-        weighted += e * c.length;
-        size += c.length;
-      }
-    };
-    try {
-      for await (const piece of data) await take(chunker.push(piece));
-      await take(chunker.end());
-    } finally {
-      this.chunkers.push(chunker);
-    }
-    const objEntropy = kind === 'file' && size > 0 ? weighted / size : 0;
-    const bytes = serializeObject({ contentMac: content.digest(), chunks, contentType, entropy: objEntropy });
-    const mac = this.mac(bytes);
-    await this.sink.put(RT.OBJECT, mac, bytes);
-    return { mac, contentType, entropy: objEntropy, chunks: chunks.length, size };
+  private async store(blobs: PlainBlob[]): Promise<void> {
+    for (const b of blobs) await this.sink.put(b.type, b.mac, b.data);
   }
 
   private async persist(rootSummary: Summary): Promise<void> {

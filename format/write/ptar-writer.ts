@@ -25,6 +25,8 @@ export interface BlobSink {
   has(type: number, mac: Uint8Array): boolean;
   /** Stores a blob unless one with the same type and MAC is already there. */
   put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void>;
+  /** The same for a blob already encoded with `codec` (by a worker thread); `plainLength` is for the stats. */
+  putEncoded(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void>;
 }
 
 export interface PtarStats {
@@ -57,7 +59,7 @@ export class PtarWriter implements BlobSink {
     this.configLength = configLength;
     // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
     // state list them in that order.
-    this.index = new ExternalSorter({ compare: (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0), tmpDir, memoryBytes: 16 << 20 });
+    this.index = new ExternalSorter({ compare: (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0), tmpDir, memoryBytes: 8 << 20 });
   }
 
   static async create(out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string): Promise<PtarWriter> {
@@ -80,15 +82,25 @@ export class PtarWriter implements BlobSink {
   }
 
   put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
-    if (!this.seen.add(type, mac)) {
-      this.stats.dedupHits++;
-      return this.tail;
-    }
-    const encoded = this.codec.encode(data);
+    return this.claim(type, mac) ? this.append(type, mac, this.codec.encode(data), data.length) : this.tail;
+  }
+
+  putEncoded(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
+    return this.claim(type, mac) ? this.append(type, mac, encoded, plainLength) : this.tail;
+  }
+
+  /** True for a blob not stored yet, which the caller must now store. */
+  private claim(type: number, mac: Uint8Array): boolean {
+    if (this.seen.add(type, mac)) return true;
+    this.stats.dedupHits++;
+    return false;
+  }
+
+  private append(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
     const rec: IndexRecord = { type, version: BLOB_VERSION, mac, offset: this.dataLength, length: encoded.length, flags: 0 };
     this.dataLength += encoded.length;
     this.stats.blobs++;
-    this.stats.plainBytes += data.length;
+    this.stats.plainBytes += plainLength;
     this.stats.storedBytes += encoded.length;
     const w = new ByteWriter();
     serializeIndexRecord(w, rec);

@@ -9,6 +9,13 @@ import { LocalAccounts } from '../util/accounts.js';
 /** Files up to this size are read with one call (most files of a tree are small). */
 const SMALL_FILE = 1 << 20;
 
+/** Go-style error text: "open /path: permission denied". */
+export function errorText(e: unknown, path: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const reason = err.code ? err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '').toLowerCase() : err.message;
+  return err.syscall ? `${err.syscall} ${path}: ${reason}` : `${path}: ${reason}`;
+}
+
 /** A tree to back up, addressed by absolute slash-separated paths; symlinks are never followed. */
 export interface TreeSource {
   readonly type: string;

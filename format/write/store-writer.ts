@@ -76,21 +76,27 @@ export class StoreWriter implements BlobSink {
   }
 
   put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
-    if (this.repo.index.has(type, mac)) {
-      this.stats.dedupHits++;
-      return this.tail;
-    }
-    if (!this.seen.add(type, mac)) {
-      this.stats.dedupHits++;
-      return this.tail;
-    }
-    const encoded = this.codec.encode(data);
+    return this.claim(type, mac) ? this.append(type, mac, this.codec.encode(data), data.length) : this.tail;
+  }
+
+  putEncoded(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
+    return this.claim(type, mac) ? this.append(type, mac, encoded, plainLength) : this.tail;
+  }
+
+  /** True for a blob neither in the repository nor stored yet, which the caller must now store. */
+  private claim(type: number, mac: Uint8Array): boolean {
+    if (!this.repo.index.has(type, mac) && this.seen.add(type, mac)) return true;
+    this.stats.dedupHits++;
+    return false;
+  }
+
+  private append(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
     this.stats.blobs++;
-    this.stats.plainBytes += data.length;
+    this.stats.plainBytes += plainLength;
     this.stats.storedBytes += encoded.length;
     this.tail = this.tail.then(async () => {
       const pack = (this.pack ??= await this.openPack());
-      await this.append(pack, type, mac, encoded);
+      await this.addBlob(pack, type, mac, encoded);
       if (pack.size > this.maxSize) await this.seal();
     });
     return this.tail;
@@ -111,7 +117,7 @@ export class StoreWriter implements BlobSink {
     await pack.out.write(b);
   }
 
-  private async append(pack: OpenPack, type: number, mac: Uint8Array, encoded: Uint8Array): Promise<void> {
+  private async addBlob(pack: OpenPack, type: number, mac: Uint8Array, encoded: Uint8Array): Promise<void> {
     serializeIndexRecord(pack.index, { type, version: BLOB_VERSION, mac, offset: pack.size, length: encoded.length, flags: 0 });
     pack.count++;
     pack.size += encoded.length;
@@ -121,7 +127,7 @@ export class StoreWriter implements BlobSink {
   /** A random blob of random length, stored as is (padding is never encoded), as Kloset adds. */
   private pad(pack: OpenPack, min: number): Promise<void> {
     const max = Math.max(min + 1, this.paddingMax);
-    return this.append(pack, RT.RANDOM, new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(randomInt(min, max))));
+    return this.addBlob(pack, RT.RANDOM, new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(randomInt(min, max))));
   }
 
   /** Closes the open packfile and commits it (uploads it) once the previous one is done. */

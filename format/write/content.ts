@@ -1,0 +1,148 @@
+import type { Chunker } from '../chunking/fastcdc.js';
+import type { Hasher } from '../crypto/blake3.js';
+import type { Codec } from '../keys.js';
+import { RT } from '../resources.js';
+import type { FileInfo } from '../snapshot/entry.js';
+import { detectContentType } from '../snapshot/mimetype.js';
+import { isRegular, isSymlink } from '../snapshot/mode.js';
+import { dirname } from '../snapshot/paths.js';
+import { serializeEntry, serializeObject, serializeXattr, type ChunkInput } from '../snapshot/serialize.js';
+import { entropy } from './entropy.js';
+import type { FileSummary } from './summary.js';
+
+/*
+ * What one file becomes, computed the same way wherever it runs (the main thread for any tree
+ * source, or a worker thread reading the local filesystem): its chunks and object, its extended
+ * attributes, and its VFS entry. Nothing here stores anything: blobs are handed back to the caller.
+ */
+
+/** A blob to store, not yet encoded. */
+export interface PlainBlob {
+  type: number;
+  mac: Uint8Array;
+  data: Uint8Array;
+}
+
+export interface ContentResult {
+  mac: Uint8Array;
+  contentType: string;
+  entropy: number;
+  chunks: number;
+  size: number;
+}
+
+const ZERO_MAC = new Uint8Array(32);
+const NOT_REGULAR = 'application/x-not-regular-file';
+
+/**
+ * Cuts one object's content into chunks as it is pushed: each chunk becomes a CHUNK blob, end()
+ * adds the OBJECT listing them. Files get a content type sniffed from the first chunk and
+ * entropies (attribute values too, as Kloset stores them); dirpacks get neither.
+ */
+export class ContentCutter {
+  private readonly chunks: ChunkInput[] = [];
+  private contentType: string;
+  private weighted = 0;
+  private size = 0;
+  /** The content MAC; a one-chunk object's is its chunk's, so hashing starts at the second chunk. */
+  private content: Hasher | null = null;
+  private first: Uint8Array | null = null;
+
+  constructor(
+    private readonly codec: Codec,
+    private readonly chunker: Chunker,
+    private readonly kind: 'file' | 'dirpack',
+  ) {
+    chunker.reset();
+    this.contentType = kind === 'file' ? '' : 'application/octet-stream';
+  }
+
+  push(piece: Uint8Array): PlainBlob[] {
+    return this.take(this.chunker.push(piece));
+  }
+
+  end(): { blobs: PlainBlob[]; content: ContentResult } {
+    const blobs = this.take(this.chunker.end());
+    const entropy = this.kind === 'file' && this.size > 0 ? this.weighted / this.size : 0;
+    const mac = this.content ? this.content.digest() : this.chunks[0]!.contentMac;
+    const bytes = serializeObject({ contentMac: mac, chunks: this.chunks, contentType: this.contentType, entropy });
+    const objectMac = this.codec.computeMac(bytes);
+    blobs.push({ type: RT.OBJECT, mac: objectMac, data: bytes });
+    return { blobs, content: { mac: objectMac, contentType: this.contentType, entropy, chunks: this.chunks.length, size: this.size } };
+  }
+
+  private take(cs: Uint8Array[]): PlainBlob[] {
+    const blobs: PlainBlob[] = [];
+    for (const c of cs) {
+      if (this.contentType === '') this.contentType = detectContentType(c);
+      const e = this.kind === 'file' ? entropy(c) : 0;
+      const mac = this.codec.computeMac(c);
+      if (this.chunks.length === 1) {
+        this.content = this.codec.newMac();
+        this.content.update(this.first!);
+        this.first = null;
+      }
+      if (this.content) this.content.update(c);
+      else this.first = c;
+      blobs.push({ type: RT.CHUNK, mac, data: c });
+      this.chunks.push({ contentMac: mac, length: c.length, entropy: e });
+      this.weighted += e * c.length;
+      this.size += c.length;
+    }
+    return blobs;
+  }
+}
+
+/** An attribute value stored as an object, then its record; `key` is its xattr-tree key. */
+export function xattrBlobs(codec: Codec, chunker: Chunker, path: string, name: string, value: Uint8Array): { blobs: PlainBlob[]; key: string; mac: Uint8Array } {
+  const cut = new ContentCutter(codec, chunker, 'file');
+  const blobs = cut.push(value);
+  const { blobs: rest, content } = cut.end();
+  blobs.push(...rest);
+  const bytes = serializeXattr({ path, name, size: value.length, type: 0, object: content.mac });
+  const mac = codec.computeMac(bytes);
+  blobs.push({ type: RT.XATTR_ENTRY, mac, data: bytes });
+  return { blobs, key: `${path}${name}:`, mac };
+}
+
+/** A non-directory's VFS entry and what its directory's summary needs of it. */
+export interface FileRecord {
+  blob: PlainBlob;
+  summary: FileSummary;
+  /** Its key in the content-type index. */
+  contentTypeKey: string;
+  /** Bytes of content archived (the size recorded in the entry). */
+  size: number;
+}
+
+/**
+ * The entry of a file, symlink or special file. `content` is the regular file's object (its size
+ * replaces lstat's: what was read is what was archived).
+ */
+export function fileRecord(codec: Codec, path: string, info: FileInfo, target: string, content: ContentResult | null, xattrNames: string[]): FileRecord {
+  const regular = isRegular(info.mode) && content !== null;
+  const contentType = regular ? content.contentType : NOT_REGULAR;
+  const ent = regular ? content.entropy : 0;
+  const chunks = regular ? content.chunks : 0;
+  const size = regular ? content.size : 0;
+  const fileInfo = regular ? { ...info, size } : info;
+  const bytes = serializeEntry({
+    parentPath: dirname(path),
+    fileInfo,
+    summary: null,
+    symlinkTarget: isSymlink(info.mode) ? target : '',
+    object: regular ? content.mac : ZERO_MAC,
+    contentType,
+    entropy: ent,
+    chunks,
+    extendedAttributes: xattrNames,
+    tags: [],
+  });
+  const mac = codec.computeMac(bytes);
+  return {
+    blob: { type: RT.VFS_ENTRY, mac, data: bytes },
+    summary: { size, objects: regular ? 1 : 0, chunks, mode: info.mode, modTime: info.modTime.sec, contentType, entropy: ent },
+    contentTypeKey: `/${contentType.split(';')[0]}${path}`,
+    size,
+  };
+}
