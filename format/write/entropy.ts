@@ -6,7 +6,10 @@
  */
 import { ENTROPY_WASM } from './entropy-wasm.js';
 
-const bits = new DataView(new ArrayBuffer(8));
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+/** Index of f64[0]'s high word in u32. */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const HSQRT2 = 7.07106781186547524401e-1;
 const LN2_HI = 6.93147180369123816490e-1;
 const LN2_LO = 1.90821492927058770002e-10;
@@ -18,17 +21,20 @@ const L5 = 1.818357216161805012e-1;
 const L6 = 1.531383769920937332e-1;
 const L7 = 1.479819860511658591e-1;
 
-/** frexp for positive normal x: x = frac * 2^exp, frac in [0.5, 1). */
-function frexp(x: number): [number, number] {
-  bits.setFloat64(0, x);
-  const hi = bits.getUint32(0);
-  bits.setUint32(0, (hi & 0x800fffff) | (1022 << 20));
-  return [bits.getFloat64(0), ((hi >>> 20) & 0x7ff) - 1022];
+/** frexp for positive normal x: x = frac * 2^exp, frac in [0.5, 1); frac is returned, exp is left in frexpExp. */
+let frexpExp = 0;
+function frexp(x: number): number {
+  f64[0] = x;
+  const hi = u32[HI]!;
+  u32[HI] = (hi & 0x800fffff) | (1022 << 20);
+  frexpExp = ((hi >>> 20) & 0x7ff) - 1022;
+  return f64[0]!;
 }
 
 /** Go's archLog on amd64, for the positive normal arguments entropy needs. */
 function goLog(x: number): number {
-  let [f1, k] = frexp(x);
+  let f1 = frexp(x);
+  let k = frexpExp;
   if (!(HSQRT2 < f1)) {
     k -= 1;
     f1 *= 2;
@@ -45,7 +51,8 @@ function goLog(x: number): number {
 }
 
 function goLog2(x: number): number {
-  const [frac, exp] = frexp(x);
+  const frac = frexp(x);
+  const exp = frexpExp;
   if (frac === 0.5) return exp - 1;
   return goLog(frac) * Math.LOG2E + exp;
 }
