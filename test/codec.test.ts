@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesEqual } from '../format/binary.js';
-import { decompress } from '../format/codec/compression.js';
+import { compress, decompress } from '../format/codec/compression.js';
 import { blake3, blake3Keyed } from '../format/crypto/blake3.js';
 import { digest } from '../format/crypto/mac.js';
 import { Repository } from '../format/repository.js';
@@ -39,6 +39,33 @@ describe('LZ4 frames as the real Kloset writes them', () => {
     const frame = Buffer.from('04224d186470b90e000080616263646566676869206a6b6c6d6e0000000049f9e4a2', 'hex');
     frame[12]! ^= 1;
     expect(() => decompress('LZ4', frame, 'test frame')).toThrow(/test frame: LZ4 decompression failed/);
+  });
+});
+
+describe('LZ4 frames as this project writes them', () => {
+  const text = Buffer.concat([Buffer.from('a line of text that repeats itself\n'.repeat(200_000)), prng('lz4', 100_000)]);
+  const random = prng('lz4-random', (4 << 20) + 1000);
+  it.each([
+    ['empty', Buffer.alloc(0)],
+    ['one byte', Buffer.from([7])],
+    ['over 4 MiB, compressible', text],
+    ['over 4 MiB, incompressible', random],
+  ])('%s: decoded by the reference lz4 tool and by the reader', (_, data) => {
+    const frame = compress('LZ4', data);
+    expect(Buffer.from(frame.subarray(0, 7)).toString('hex')).toBe('04224d18607073');
+    const p = join(work, 'f.lz4');
+    writeFileSync(p, frame);
+    expect(execFileSync('lz4', ['-d', '-c', p], { maxBuffer: 64 << 20 }).equals(data)).toBe(true);
+    expect(Buffer.from(decompress('LZ4', frame, 'x')).equals(data)).toBe(true);
+  });
+  it('blocks are at most 4 MiB; one that does not shrink is stored', () => {
+    const frame = compress('LZ4', random);
+    const size = (o: number) => frame[o]! | (frame[o + 1]! << 8) | (frame[o + 2]! << 16) | (frame[o + 3]! << 24);
+    const first = size(7);
+    expect(first >>> 0).toBe((0x80000000 | (4 << 20)) >>> 0);
+    expect(size(11 + (4 << 20)) >>> 0).toBe((0x80000000 | 1000) >>> 0);
+    expect(frame.length).toBe(7 + 4 + (4 << 20) + 4 + 1000 + 4);
+    expect(compress('LZ4', text).length).toBeLessThan(text.length / 4);
   });
 });
 

@@ -1,7 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { decompressFrameSync } from 'lz4-napi';
 import { decompress as zstdDecompress } from 'fzstd';
 import { IntegrityError, UnsupportedError } from '../errors.js';
+import { lz4Frame } from './lz4frame.js';
 
 export type CompressionAlgorithm = 'LZ4' | 'GZIP' | 'ZSTD';
 
@@ -31,7 +32,7 @@ export function decompress(alg: CompressionAlgorithm, data: Uint8Array, what: st
 export function compress(alg: CompressionAlgorithm, data: Uint8Array): Uint8Array {
   switch (alg) {
     case 'LZ4':
-      return compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      return lz4Frame(data);
     case 'GZIP':
       return gzipSync(data);
     case 'ZSTD':
