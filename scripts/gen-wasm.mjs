@@ -17,6 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MODULES = {
   fastcdc: { wat: 'format/chunking/fastcdc.wat', ts: 'format/chunking/fastcdc-wasm.ts', name: 'FASTCDC_WASM', what: 'FastCDC scanner' },
   entropy: { wat: 'format/write/entropy.wat', ts: 'format/write/entropy-wasm.ts', name: 'ENTROPY_WASM', what: 'byte histogram' },
+  aes: { wat: 'format/crypto/aes.wat', ts: 'format/crypto/aes-wasm.ts', name: 'AES_WASM', what: 'AES block cipher' },
 };
 
 /** Assembles a module's .wat (MVP features only, no name section) and returns its bytes. */

@@ -1,10 +1,12 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createCipheriv, randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aeskw as nobleAeskw, gcmsiv as nobleGcmsiv } from '@noble/ciphers/aes.js';
 import { Polyval as NoblePolyval } from '@noble/ciphers/_polyval.js';
 import { argon2id as nobleArgon2id } from '@noble/hashes/argon2.js';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
+import { AES_CTR, AES_DATA, aesKernel } from '../format/crypto/aes.js';
+import { AES_WASM } from '../format/crypto/aes-wasm.js';
 import { aesKeyUnwrap, aesKeyWrap, aesKeyWrapMany } from '../format/crypto/aeskw.js';
 import { argon2Backend, argon2id, setArgon2PreferJs, type Argon2Params } from '../format/crypto/argon2.js';
 import { blake3, blake3Backend, blake3Keyed, hmacSha256, sha256, setBlake3PreferJs } from '../format/crypto/blake3.js';
@@ -20,6 +22,7 @@ import {
   type PolyvalBackendName,
 } from '../format/crypto/polyval.js';
 import { IntegrityError, UnsupportedError } from '../format/errors.js';
+import { assemble } from '../scripts/gen-wasm.mjs';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
@@ -236,7 +239,8 @@ describe('AES-256-GCM-SIV', () => {
     });
 
     it('is byte-identical to @noble/ciphers gcmsiv on random keys, nonces and lengths (seal and open)', () => {
-      const lengths = [0, 1, 15, 16, 17, 4096, 65535, 65536, 65537, 131072, 131072 + 5, 200000];
+      // 512 is the largest message whose keystream the AES kernel makes; longer ones use OpenSSL.
+      const lengths = [0, 1, 15, 16, 17, 300, 511, 512, 513, 4096, 65535, 65536, 65537, 131072, 131072 + 5, 200000];
       for (let i = 0; i < 12; i++) lengths.push(randomInt(0, 200001));
       run(() => {
         for (const [i, len] of lengths.entries()) {
@@ -312,6 +316,49 @@ describe('AES-256-GCM-SIV', () => {
 });
 
 // -------------------------------------------------------------------------------------------------
+
+describe('AES kernel (WebAssembly)', () => {
+  const block = (key: Uint8Array, blocks: Uint8Array): string => {
+    const aes = aesKernel();
+    aes.setKey(key);
+    aes.mem.set(blocks, AES_DATA);
+    aes.ecb(blocks.length / 16);
+    return toHex(aes.mem.subarray(AES_DATA, AES_DATA + blocks.length));
+  };
+  it('FIPS 197 appendix C vectors (AES-128 and AES-256)', () => {
+    const pt = hex('00112233445566778899aabbccddeeff');
+    expect(block(hex('000102030405060708090a0b0c0d0e0f'), pt)).toBe('69c4e0d86a7b0430d8cdb78070b4c55a');
+    expect(block(hex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'), pt)).toBe('8ea2b7ca516745bfeafc49904b496089');
+  });
+  it('equals OpenSSL ECB on random keys and blocks', () => {
+    for (let i = 0; i < 100; i++) {
+      const key = randomBytes(i % 2 ? 16 : 32);
+      const blocks = randomBytes(16 * (1 + (i % 40)));
+      const c = createCipheriv(key.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb', key, null);
+      c.setAutoPadding(false);
+      expect(block(key, blocks)).toBe(toHex(c.update(blocks)));
+    }
+  });
+  it('counter mode wraps its 32-bit little-endian counter', () => {
+    const aes = aesKernel();
+    const key = randomBytes(32);
+    const ctr = hex('feffffff' + '11'.repeat(12));
+    const data = randomBytes(40);
+    aes.setKey(key);
+    aes.mem.set(ctr, AES_CTR);
+    aes.mem.set(data, AES_DATA);
+    aes.ctr(data.length);
+    const got = aes.mem.slice(AES_DATA, AES_DATA + 40);
+    const counters = hex('feffffff' + '11'.repeat(12) + 'ffffffff' + '11'.repeat(12) + '00000000' + '11'.repeat(12));
+    const c = createCipheriv('aes-256-ecb', key, null);
+    c.setAutoPadding(false);
+    const ks = c.update(counters);
+    expect(toHex(got)).toBe(toHex(data.map((b, i) => b ^ ks[i]!)));
+  });
+  it('the embedded module is the assembly of aes.wat', async () => {
+    expect(Buffer.from(AES_WASM).equals(Buffer.from((await assemble('aes')) as Uint8Array))).toBe(true);
+  });
+});
 
 describe('AES key wrap (RFC 3394)', () => {
   it('matches RFC 3394 section 4.6: 256 bits of key data with a 256-bit KEK', () => {

@@ -67,30 +67,44 @@ export function aesKeyWrapMany(kek: Uint8Array, keys: Uint8Array): Uint8Array {
   const m = keys.length / 32;
   const ecb = createCipheriv(`aes-${kek.length * 8}-ecb`, kek, null);
   ecb.setAutoPadding(false);
-  const a = new Uint8Array(8 * m);
-  for (let k = 0; k < m; k++) a.set(DEFAULT_IV, 8 * k);
-  const r = Uint8Array.from(keys);
-  const block = new Uint8Array(16 * m);
+  // Everything moves in 8-byte halves, as 32-bit word pairs (A and R_i each two words).
+  const a = new Uint32Array(2 * m);
+  const iv = new Uint32Array(Uint8Array.from(DEFAULT_IV).buffer);
+  for (let k = 0; k < m; k++) {
+    a[2 * k] = iv[0]!;
+    a[2 * k + 1] = iv[1]!;
+  }
+  const r = new Uint32Array(Uint8Array.from(keys).buffer);
+  const block = new Uint32Array(4 * m);
+  const blockBytes = new Uint8Array(block.buffer);
+  const out = new Uint8Array(40 * m);
+  const outWords = new Uint32Array(out.buffer);
+  // The counter t is XORed into A's last byte: byte 7, the top byte of word 1 on a little-endian
+  // machine, the bottom one on a big-endian machine.
+  const tShift = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 24 : 0;
   for (let j = 0; j < 6; j++) {
     for (let i = 0; i < 4; i++) {
       for (let k = 0; k < m; k++) {
-        block.set(a.subarray(8 * k, 8 * k + 8), 16 * k);
-        block.set(r.subarray(32 * k + 8 * i, 32 * k + 8 * i + 8), 16 * k + 8);
+        block[4 * k] = a[2 * k]!;
+        block[4 * k + 1] = a[2 * k + 1]!;
+        block[4 * k + 2] = r[8 * k + 2 * i]!;
+        block[4 * k + 3] = r[8 * k + 2 * i + 1]!;
       }
-      const b = ecb.update(block);
-      const t = 4 * j + i + 1;
+      const b = ecb.update(blockBytes);
+      const w = b.byteOffset % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset, 4 * m) : new Uint32Array(Uint8Array.from(b).buffer);
+      const t = (4 * j + i + 1) << tShift;
       for (let k = 0; k < m; k++) {
-        a.set(b.subarray(16 * k, 16 * k + 8), 8 * k);
-        // t < 256: only A's last byte changes.
-        a[8 * k + 7]! ^= t;
-        r.set(b.subarray(16 * k + 8, 16 * k + 16), 32 * k + 8 * i);
+        a[2 * k] = w[4 * k]!;
+        a[2 * k + 1] = w[4 * k + 1]! ^ t;
+        r[8 * k + 2 * i] = w[4 * k + 2]!;
+        r[8 * k + 2 * i + 1] = w[4 * k + 3]!;
       }
     }
   }
-  const out = new Uint8Array(40 * m);
   for (let k = 0; k < m; k++) {
-    out.set(a.subarray(8 * k, 8 * k + 8), 40 * k);
-    out.set(r.subarray(32 * k, 32 * k + 32), 40 * k + 8);
+    outWords[10 * k] = a[2 * k]!;
+    outWords[10 * k + 1] = a[2 * k + 1]!;
+    for (let q = 0; q < 8; q++) outWords[10 * k + 2 + q] = r[8 * k + q]!;
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { randomBytes } from './random.js';
 import { IntegrityError } from '../errors.js';
 import type { EncryptionConfig } from '../storage/config.js';
 import { aesKeyUnwrap, aesKeyWrapMany } from './aeskw.js';
-import { gcmSivOpen, gcmSivSeal } from './gcmsiv.js';
+import { gcmSivOpen, gcmSivSealInto } from './gcmsiv.js';
 
 const NONCE = 12;
 const TAG = 16;
@@ -89,16 +89,21 @@ export function decryptStream(cfg: EncryptionConfig, master: Uint8Array, data: U
 }
 
 export function encryptStream(cfg: EncryptionConfig, master: Uint8Array, plain: Uint8Array): Uint8Array {
-  const { subkey, prefix } = newSubkey(cfg, master);
   const out = new Uint8Array(encryptedLength(cfg, plain.length));
-  out.set(prefix, 0);
-  let o = prefix.length;
+  encryptStreamInto(cfg, master, plain, out, 0);
+  return out;
+}
+
+/** encryptStream() into out[at, at + encryptedLength(cfg, plain.length)). */
+export function encryptStreamInto(cfg: EncryptionConfig, master: Uint8Array, plain: Uint8Array, out: Uint8Array, at: number): void {
+  const { subkey, prefix } = newSubkey(cfg, master);
+  out.set(prefix, at);
+  let o = at + prefix.length;
   for (let p = 0; p < plain.length; p += cfg.chunkSize) {
     const nonce = randomBytes(NONCE);
     out.set(nonce, o);
-    const sealed = gcmSivSeal(subkey, nonce, plain.subarray(p, Math.min(p + cfg.chunkSize, plain.length)));
-    out.set(sealed, o + NONCE);
-    o += NONCE + sealed.length;
+    const piece = plain.subarray(p, Math.min(p + cfg.chunkSize, plain.length));
+    gcmSivSealInto(subkey, nonce, piece, out, o + NONCE);
+    o += NONCE + piece.length + TAG;
   }
-  return out;
 }
