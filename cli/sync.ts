@@ -1,7 +1,7 @@
 import { openArchive } from '../kapsul/context.js';
 import type { Snapshot } from '../format/snapshot/snapshot.js';
 import { SnapshotBuilder, type SnapshotResult } from '../format/write/builder.js';
-import type { BlobSink } from '../format/write/ptar-writer.js';
+import type { BlobSink } from '../format/write/blob-sink.js';
 import { SnapshotSource } from '../format/write/snapshot-source.js';
 import type { Progress } from './progress.js';
 

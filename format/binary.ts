@@ -136,6 +136,17 @@ export class ByteWriter {
     return this.pos;
   }
 
+  /** Starts over in the same buffer, for writing many small records one after another. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** What was written, as a view that the next write may overwrite. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }

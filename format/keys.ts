@@ -1,7 +1,7 @@
 import { checkCompressionAlgorithm, compress, decompress, type CompressionAlgorithm } from './codec/compression.js';
 import type { Hasher } from './crypto/blake3.js';
 import { macFactory, macFunction } from './crypto/mac.js';
-import { decryptStream, encryptStream } from './crypto/stream.js';
+import { decryptStream, encryptedLength, encryptStreamInto } from './crypto/stream.js';
 import type { Configuration } from './storage/config.js';
 
 /**
@@ -31,10 +31,31 @@ export class Codec {
     return out;
   }
 
+  /** The encoding of `data`, in a new array of its own. */
   encode(data: Uint8Array): Uint8Array {
-    let out = data;
-    if (this.compression) out = compress(this.compression, out);
-    if (this.master && this.config.encryption) out = encryptStream(this.config.encryption, this.master, out);
+    let out!: Uint8Array;
+    this.encodeInto(data, (n) => {
+      out = new Uint8Array(n);
+      return [out, 0];
+    });
     return out;
+  }
+
+  /**
+   * encode() into the caller's memory: `place(n)` says where the n encoded bytes go (an array and
+   * an offset with room for them). Returns n.
+   */
+  encodeInto(data: Uint8Array, place: (n: number) => [Uint8Array, number]): number {
+    const packed = this.compression ? compress(this.compression, data) : data;
+    const enc = this.config.encryption;
+    if (this.master && enc) {
+      const n = encryptedLength(enc, packed.length);
+      const [buf, at] = place(n);
+      encryptStreamInto(enc, this.master, packed, buf, at);
+      return n;
+    }
+    const [buf, at] = place(packed.length);
+    buf.set(packed, at);
+    return packed.length;
   }
 }

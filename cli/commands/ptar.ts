@@ -9,7 +9,8 @@ import { FileWorkers } from '../../format/write/file-workers.js';
 import { SnapshotBuilder, type SnapshotResult } from '../../format/write/builder.js';
 import { defaultConfiguration, enableEncryption } from '../../format/write/config.js';
 import { AtomicFile, StreamOutput, type Output } from '../../format/write/output.js';
-import { PtarWriter, type BlobSink } from '../../format/write/ptar-writer.js';
+import type { BlobSink } from '../../format/write/blob-sink.js';
+import { PtarWriter } from '../../format/write/ptar-writer.js';
 import type { ChunkingParams } from '../../format/chunking/fastcdc.js';
 import { LocalFs } from '../../format/write/source.js';
 import { machineId } from '../../format/util/machine.js';
@@ -143,7 +144,7 @@ export interface Labels {
 export async function pathSnapshot(sink: BlobSink, root: string, o: PathSnapshotOptions): Promise<SnapshotBuilder> {
   // As the builder decides: a root that is not itself a directory (a symlink too) is archived from its parent.
   const base = (await lstat(root)).isDirectory() ? root : resolve(root, '..');
-  const filter = ignore().add(o.ignore);
+  const filter = o.ignore.length > 0 ? ignore().add(o.ignore) : null;
   return new SnapshotBuilder(sink, new LocalFs(hostname()), {
     context: buildContext(o.commandLine),
     chunking: o.chunking,
@@ -153,7 +154,7 @@ export async function pathSnapshot(sink: BlobSink, root: string, o: PathSnapshot
     exclude: (path, info) => {
       if (o.own?.(path, info.dev, info.ino)) return true;
       const rel = path.slice(base.length + 1);
-      return rel !== '' && filter.ignores(isDir(info.mode) ? rel + '/' : rel);
+      return filter !== null && rel !== '' && filter.ignores(isDir(info.mode) ? rel + '/' : rel);
     },
     onEvent: (e) => o.progress.event(e),
     files: () => new FileWorkers(sink, o.chunking),

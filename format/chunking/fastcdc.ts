@@ -140,10 +140,10 @@ function instantiate(): ScannerExports {
 }
 
 /**
- * Streaming chunker: push data as it arrives (any sizes), get back the completed chunks; end()
- * flushes the rest. Every returned chunk is a fresh Uint8Array of its own (it aliases neither the
- * pushed buffers nor the chunker's), so callers may reuse their input buffers and keep the chunks.
- * At most maxSize bytes (plus 2 KiB) stay buffered, whatever the stream length.
+ * Streaming chunker: feed data as it arrives (any sizes), and each completed chunk is handed to a
+ * callback as a view of the chunker's memory, valid only during that call (no copy: a backup
+ * encodes each chunk on the spot); finish() hands over the rest. push() and end() do the same but
+ * return copies. At most maxSize bytes (plus 2 KiB) stay buffered, whatever the stream length.
  */
 export class Chunker {
   private readonly min: number;
@@ -167,12 +167,11 @@ export class Chunker {
     this.heap = new Uint8Array(this.wasm.memory.buffer);
   }
 
-  /** Feeds bytes; returns the chunks completed by them, in order (often none). */
-  push(data: Uint8Array): Uint8Array[] {
-    if (this.ended) throw new Error('Chunker.push() after end()');
-    const out: Uint8Array[] = [];
+  /** Feeds bytes; `emit` gets each chunk they complete, in order (often none). */
+  feed(data: Uint8Array, emit: (chunk: Uint8Array) => void): void {
+    if (this.ended) throw new Error('Chunker.feed() after finish()');
     const total = data.length;
-    if (total === 0) return out;
+    if (total === 0) return;
     this.received = true;
     const { min, normal, max, wasm } = this;
     let off = 0;
@@ -199,33 +198,46 @@ export class Chunker {
       if (cut < end) {
         // Cut inside what was just copied: the bytes after it belong to the next chunk and are
         // copied again from `data` (the scanner already reset its fingerprint).
-        out.push(this.heap.slice(BASE, BASE + cut));
-        k = cut - start;
         this.pending = 0;
+        emit(this.heap.subarray(BASE, BASE + cut));
+        k = cut - start;
       } else if (end === max) {
-        out.push(this.heap.slice(BASE, BASE + max));
         wasm.reset();
         this.pending = 0;
+        emit(this.heap.subarray(BASE, BASE + max));
       } else {
         this.pending = end;
       }
       off += k;
     }
-    return out;
   }
 
   /**
-   * Ends the stream: returns the last chunk (the unfinished rest, if any), or exactly one empty
-   * chunk if the stream never received a byte. reset() starts a new stream.
+   * Ends the stream: `emit` gets the last chunk (the unfinished rest, if any), or exactly one
+   * empty chunk if the stream never received a byte. reset() starts a new stream.
    */
-  end(): Uint8Array[] {
-    if (this.ended) throw new Error('Chunker.end() called twice');
+  finish(emit: (chunk: Uint8Array) => void): void {
+    if (this.ended) throw new Error('Chunker.finish() called twice');
     this.ended = true;
-    if (!this.received) return [new Uint8Array(0)];
-    if (this.pending === 0) return [];
-    const last = this.heap.slice(BASE, BASE + this.pending);
+    if (!this.received) return emit(new Uint8Array(0));
+    if (this.pending === 0) return;
+    const n = this.pending;
     this.pending = 0;
-    return [last];
+    emit(this.heap.subarray(BASE, BASE + n));
+  }
+
+  /** feed(), returning copies of the chunks. */
+  push(data: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.feed(data, (c) => out.push(c.slice()));
+    return out;
+  }
+
+  /** finish(), returning a copy of the last chunk. */
+  end(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.finish((c) => out.push(c.slice()));
+    return out;
   }
 
   /** Starts a new stream, keeping the WebAssembly instance and its memory (cheap to reuse). */

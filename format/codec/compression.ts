@@ -29,6 +29,7 @@ export function decompress(alg: CompressionAlgorithm, data: Uint8Array, what: st
   }
 }
 
+/** The compressed bytes; for LZ4, often a view of a buffer the next call reuses (see lz4Frame). */
 export function compress(alg: CompressionAlgorithm, data: Uint8Array): Uint8Array {
   switch (alg) {
     case 'LZ4':

@@ -29,7 +29,14 @@ function putU32(out: Uint8Array, o: number, v: number): void {
   out[o + 3] = v >>> 24;
 }
 
-/** One LZ4 frame holding `data`. */
+/** Frames up to this size are built in a reused buffer: chunks are encoded one after another. */
+const SCRATCH_MAX = 16 << 20;
+let scratch = new Uint8Array(0);
+
+/**
+ * One LZ4 frame holding `data`. Up to SCRATCH_MAX bytes, the frame is a view of a buffer that the
+ * next call reuses: copy it (or encrypt it) before compressing anything else.
+ */
 export function lz4Frame(data: Uint8Array): Uint8Array {
   const blocks = [];
   let size = HEADER.length + 4;
@@ -38,7 +45,8 @@ export function lz4Frame(data: Uint8Array): Uint8Array {
     blocks.push(b);
     size += 4 + b.bytes.length;
   }
-  const out = new Uint8Array(size);
+  if (size <= SCRATCH_MAX && scratch.length < size) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length, 1 << 16)));
+  const out = size <= SCRATCH_MAX ? scratch.subarray(0, size) : new Uint8Array(size);
   out.set(HEADER, 0);
   let o = HEADER.length;
   for (const b of blocks) {

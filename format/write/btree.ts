@@ -1,5 +1,5 @@
 import { serializeBTreeNode, serializeBTreeRoot } from '../snapshot/serialize.js';
-import type { BlobSink } from './ptar-writer.js';
+import type { BlobSink } from './blob-sink.js';
 
 /** Kloset's B-trees are created with order 50: at most 49 keys per node. */
 export const BTREE_ORDER = 50;

@@ -12,9 +12,9 @@ import { serializeEntry, serializeErrorItem, serializeHeader, serializeSummary }
 import type { Summary } from '../snapshot/summary.js';
 import { ExternalSorter } from '../util/extsort.js';
 import { writeBTree } from './btree.js';
-import { ContentCutter, xattrBlobs, type PlainBlob } from './content.js';
+import { ContentCutter, xattrBlobs } from './content.js';
 import { InProcessFiles, type FileEncoder } from './files.js';
-import type { BlobSink } from './ptar-writer.js';
+import { SinkEmitter, type BlobSink } from './blob-sink.js';
 import { errorText, type TreeSource } from './source.js';
 import { addFile, addSubdirectory, emptySummary, finishSummary, type FileSummary } from './summary.js';
 
@@ -105,8 +105,6 @@ export class SnapshotBuilder {
   private files!: FileEncoder;
   /** The first error that is not an unreadable entry: it ends the walk. */
   private failure: unknown = undefined;
-  /** Sorter insertions run one at a time per sorter, whatever the concurrency of the walk. */
-  private readonly adds = new Map<ExternalSorter, Promise<void>>();
 
   constructor(private readonly sink: BlobSink, private readonly src: TreeSource, private readonly opts: SnapshotOptions) {
     // Six trees' keys wait in sorters; 4 MiB each keeps the walk's memory flat, spilling beyond.
@@ -123,12 +121,6 @@ export class SnapshotBuilder {
 
   private mac(b: Uint8Array): Uint8Array {
     return this.sink.codec.computeMac(b);
-  }
-
-  private add(sorter: ExternalSorter, key: string, mac: Uint8Array): Promise<void> {
-    const p = (this.adds.get(sorter) ?? Promise.resolve()).then(() => sorter.add(key, mac));
-    this.adds.set(sorter, p);
-    return p;
   }
 
   /** The snapshot's id, known before it is built (a backup names its lock after it). */
@@ -160,7 +152,7 @@ export class SnapshotBuilder {
     const bytes = serializeErrorItem({ name: path, error });
     const mac = this.mac(bytes);
     await this.sink.put(RT.ERROR_ENTRY, mac, bytes);
-    await this.add(this.errorTree, path, mac);
+    await this.errorTree.add(path, mac);
     const parent = dirname(path);
     this.errorsByDir.set(parent, (this.errorsByDir.get(parent) ?? 0) + 1);
     this.result.errors++;
@@ -190,7 +182,7 @@ export class SnapshotBuilder {
     const bytes = serializeEntry({ parentPath: dirname(path), fileInfo: info, summary: null, object: ZERO_MAC, extendedAttributes: xattrNames, tags: [] });
     const mac = this.mac(bytes);
     await this.sink.put(RT.VFS_ENTRY, mac, bytes);
-    await this.add(this.vfs, path, mac);
+    await this.vfs.add(path, mac);
     this.result.entries++;
     this.opts.onEvent?.({ type: 'directory', path });
 
@@ -252,7 +244,7 @@ export class SnapshotBuilder {
     const sbytes = serializeSummary(summary);
     const smac = this.mac(sbytes);
     await this.sink.put(RT.VFS_SUMMARY, smac, sbytes);
-    await this.add(this.summaries, path, smac);
+    await this.summaries.add(path, smac);
     return { dir: true, bytes, mac, summary };
   }
 
@@ -261,9 +253,9 @@ export class SnapshotBuilder {
     for (const e of out.errors) await this.recordError(e.path, e.text);
     const r = out.record;
     if (!r) return null;
-    for (const x of out.xattrs) await this.add(this.xattrs, x.key, x.mac);
-    await this.add(this.vfs, path, r.blob.mac);
-    await this.add(this.contentTypes, r.contentTypeKey, r.blob.mac);
+    for (const x of out.xattrs) await this.xattrs.add(x.key, x.mac);
+    await this.vfs.add(path, r.blob.mac);
+    await this.contentTypes.add(r.contentTypeKey, r.blob.mac);
     this.result.entries++;
     if (isRegular(info.mode)) {
       this.result.files++;
@@ -286,9 +278,10 @@ export class SnapshotBuilder {
     }
     names.sort(compareBytes);
     for (const name of names) {
-      const x = xattrBlobs(this.sink.codec, this.chunker, path, name, await this.src.xattr(path, name));
-      await this.store(x.blobs);
-      await this.add(this.xattrs, x.key, x.mac);
+      const out = new SinkEmitter(this.sink);
+      const x = xattrBlobs(this.sink.codec, this.chunker, path, name, await this.src.xattr(path, name), out.emit);
+      await out.stored;
+      await this.xattrs.add(x.key, x.mac);
     }
     return names;
   }
@@ -297,15 +290,12 @@ export class SnapshotBuilder {
   private async storeDirpack(path: string, children: Child[]): Promise<void> {
     const w = new ByteWriter();
     for (const c of children) w.u8(c.dir ? 1 : 2).u32(c.bytes.length + 32).bytes(c.bytes).bytes(c.mac);
-    const cut = new ContentCutter(this.sink.codec, this.chunker, 'dirpack');
-    const blobs = cut.push(w.finish());
-    const end = cut.end();
-    await this.store([...blobs, ...end.blobs]);
-    await this.add(this.dirpacks, path, end.content.mac);
-  }
-
-  private async store(blobs: PlainBlob[]): Promise<void> {
-    for (const b of blobs) await this.sink.put(b.type, b.mac, b.data);
+    const out = new SinkEmitter(this.sink);
+    const cut = new ContentCutter(this.sink.codec, this.chunker, 'dirpack', out.emit);
+    cut.push(w.finish());
+    const content = cut.end();
+    await out.stored;
+    await this.dirpacks.add(path, content.mac);
   }
 
   private async persist(rootSummary: Summary): Promise<void> {

@@ -23,6 +23,9 @@ export interface PlainBlob {
   data: Uint8Array;
 }
 
+/** Takes a blob to store; its data is only valid during the call (it may be the chunker's memory). */
+export type BlobEmitter = (b: PlainBlob) => void;
+
 export interface ContentResult {
   mac: Uint8Array;
   contentType: string;
@@ -35,74 +38,71 @@ const ZERO_MAC = new Uint8Array(32);
 const NOT_REGULAR = 'application/x-not-regular-file';
 
 /**
- * Cuts one object's content into chunks as it is pushed: each chunk becomes a CHUNK blob, end()
- * adds the OBJECT listing them. Files get a content type sniffed from the first chunk and
- * entropies (attribute values too, as Kloset stores them); dirpacks get neither.
+ * Cuts one object's content into chunks as it is pushed: each chunk goes to `emit` as a CHUNK
+ * blob, and end() adds the OBJECT listing them. Files get a content type sniffed from the first
+ * chunk and entropies (attribute values too, as Kloset stores them); dirpacks get neither.
  */
 export class ContentCutter {
   private readonly chunks: ChunkInput[] = [];
   private contentType: string;
   private weighted = 0;
   private size = 0;
-  /** The content MAC; a one-chunk object's is its chunk's, so hashing starts at the second chunk. */
+  /**
+   * The content MAC. A one-chunk object's is its chunk's MAC, so it is only computed when a chunk
+   * arrives before the end (the chunker's memory is reused: the first chunk cannot wait to see
+   * whether a second one follows).
+   */
   private content: Hasher | null = null;
-  private first: Uint8Array | null = null;
+  private readonly take = (c: Uint8Array): void => this.chunk(c, false);
+  private readonly takeLast = (c: Uint8Array): void => this.chunk(c, true);
 
   constructor(
     private readonly codec: Codec,
     private readonly chunker: Chunker,
     private readonly kind: 'file' | 'dirpack',
+    private readonly emit: BlobEmitter,
   ) {
     chunker.reset();
     this.contentType = kind === 'file' ? '' : 'application/octet-stream';
   }
 
-  push(piece: Uint8Array): PlainBlob[] {
-    return this.take(this.chunker.push(piece));
+  push(piece: Uint8Array): void {
+    this.chunker.feed(piece, this.take);
   }
 
-  end(): { blobs: PlainBlob[]; content: ContentResult } {
-    const blobs = this.take(this.chunker.end());
+  /** Emits the last chunk and the object; returns what the object's entry needs. */
+  end(): ContentResult {
+    this.chunker.finish(this.takeLast);
     const entropy = this.kind === 'file' && this.size > 0 ? this.weighted / this.size : 0;
     const mac = this.content ? this.content.digest() : this.chunks[0]!.contentMac;
     const bytes = serializeObject({ contentMac: mac, chunks: this.chunks, contentType: this.contentType, entropy });
     const objectMac = this.codec.computeMac(bytes);
-    blobs.push({ type: RT.OBJECT, mac: objectMac, data: bytes });
-    return { blobs, content: { mac: objectMac, contentType: this.contentType, entropy, chunks: this.chunks.length, size: this.size } };
+    this.emit({ type: RT.OBJECT, mac: objectMac, data: bytes });
+    return { mac: objectMac, contentType: this.contentType, entropy, chunks: this.chunks.length, size: this.size };
   }
 
-  private take(cs: Uint8Array[]): PlainBlob[] {
-    const blobs: PlainBlob[] = [];
-    for (const c of cs) {
-      if (this.contentType === '') this.contentType = detectContentType(c);
-      const e = this.kind === 'file' ? entropy(c) : 0;
-      const mac = this.codec.computeMac(c);
-      if (this.chunks.length === 1) {
-        this.content = this.codec.newMac();
-        this.content.update(this.first!);
-        this.first = null;
-      }
-      if (this.content) this.content.update(c);
-      else this.first = c;
-      blobs.push({ type: RT.CHUNK, mac, data: c });
-      this.chunks.push({ contentMac: mac, length: c.length, entropy: e });
-      this.weighted += e * c.length;
-      this.size += c.length;
-    }
-    return blobs;
+  private chunk(c: Uint8Array, last: boolean): void {
+    if (this.contentType === '') this.contentType = detectContentType(c);
+    const e = this.kind === 'file' ? entropy(c) : 0;
+    const mac = this.codec.computeMac(c);
+    if (this.content === null && !(last && this.chunks.length === 0)) this.content = this.codec.newMac();
+    this.content?.update(c);
+    this.emit({ type: RT.CHUNK, mac, data: c });
+    this.chunks.push({ contentMac: mac, length: c.length, entropy: e });
+    this.weighted += e * c.length;
+    this.size += c.length;
   }
 }
 
-/** An attribute value stored as an object, then its record; `key` is its xattr-tree key. */
-export function xattrBlobs(codec: Codec, chunker: Chunker, path: string, name: string, value: Uint8Array): { blobs: PlainBlob[]; key: string; mac: Uint8Array } {
-  const cut = new ContentCutter(codec, chunker, 'file');
-  const blobs = cut.push(value);
-  const { blobs: rest, content } = cut.end();
-  blobs.push(...rest);
+/** Emits an attribute value as an object, then its record; returns its xattr-tree key and record MAC. */
+export function xattrBlobs(codec: Codec, chunker: Chunker, path: string, name: string, value: Uint8Array, emit: BlobEmitter): { key: string; mac: Uint8Array } {
+  const cut = new ContentCutter(codec, chunker, 'file', emit);
+  cut.push(value);
+  const content = cut.end();
   const bytes = serializeXattr({ path, name, size: value.length, type: 0, object: content.mac });
   const mac = codec.computeMac(bytes);
-  blobs.push({ type: RT.XATTR_ENTRY, mac, data: bytes });
-  return { blobs, key: `${path}${name}:`, mac };
+  emit({ type: RT.XATTR_ENTRY, mac, data: bytes });
+  return { key: `${path}${name}:`, mac };
 }
 
 /** A non-directory's VFS entry and what its directory's summary needs of it. */

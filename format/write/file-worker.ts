@@ -27,20 +27,37 @@ const readBuffer = new Uint8Array(1 << 20);
 // swapped for a FIFO hang the backup.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-/** Encoded blobs and finished files on their way to the main thread, sent in batches of about BATCH_BYTES. */
+/**
+ * Encoded blobs and finished files on their way to the main thread, sent in batches of about
+ * BATCH_BYTES. Blobs are encoded straight into the batch's buffer (MACs in a second one), which
+ * is handed over whole: no array per blob.
+ */
 class Batch {
-  private blobs: { type: number; mac: Uint8Array; encoded: Uint8Array; plain: number }[] = [];
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(BATCH_BYTES);
+  private used = 0;
+  private macs = new Uint8Array(32 * 256);
+  private meta: number[] = [];
   private outcomes: { id: number; outcome: FileOutcome }[] = [];
-  private bytes = 0;
-
-  add(list: PlainBlob[]): void {
-    for (const b of list) {
-      const encoded = codec.encode(b.data);
-      this.blobs.push({ type: b.type, mac: b.mac, encoded, plain: b.data.length });
-      this.bytes += encoded.length + 32;
-      if (this.bytes >= BATCH_BYTES) this.send();
+  private readonly place = (n: number): [Uint8Array, number] => {
+    if (this.used + n > this.buf.length) {
+      if (this.used > 0) this.send();
+      if (n > this.buf.length) this.buf = new Uint8Array(n);
     }
-  }
+    const at = this.used;
+    this.used += n;
+    return [this.buf, at];
+  };
+  readonly add = (b: PlainBlob): void => {
+    const n = codec.encodeInto(b.data, this.place);
+    const i = this.meta.length / 3;
+    if (32 * (i + 1) > this.macs.length) {
+      const grown = new Uint8Array(2 * this.macs.length);
+      grown.set(this.macs);
+      this.macs = grown;
+    }
+    this.macs.set(b.mac, 32 * i);
+    this.meta.push(b.type, n, b.data.length);
+  };
 
   finished(id: number, outcome: FileOutcome): void {
     this.outcomes.push({ id, outcome: compact(outcome) });
@@ -48,30 +65,23 @@ class Batch {
 
   /** Posts what is pending once the main thread has room for it. */
   send(): void {
-    const n = this.blobs.length;
-    const buf = new Uint8Array(this.bytes);
-    const meta = new Int32Array(3 * n);
-    let at = 32 * n;
-    for (const [i, b] of this.blobs.entries()) {
-      buf.set(b.mac, 32 * i);
-      buf.set(b.encoded, at);
-      at += b.encoded.length;
-      meta[3 * i] = b.type;
-      meta[3 * i + 1] = b.encoded.length;
-      meta[3 * i + 2] = b.plain;
-    }
+    const bytes = this.used;
     // The main thread gives credit back as it stores batches: wait while too much is in flight.
     for (;;) {
       const used = Atomics.load(credit, 0);
-      if (used === 0 || used + buf.length <= data.creditLimit) break;
+      if (used === 0 || used + bytes <= data.creditLimit) break;
       Atomics.wait(credit, 0, used, 100);
     }
-    Atomics.add(credit, 0, buf.length);
-    const reply: WorkerReply = { buf, meta, outcomes: this.outcomes };
-    parentPort!.postMessage(reply, [buf.buffer, meta.buffer]);
-    this.blobs = [];
+    Atomics.add(credit, 0, bytes);
+    const buf = this.buf;
+    const macs = this.macs.slice(0, 32 * (this.meta.length / 3));
+    const meta = Int32Array.from(this.meta);
+    const reply: WorkerReply = { buf: buf.subarray(0, bytes), macs, meta, outcomes: this.outcomes };
+    parentPort!.postMessage(reply, [buf.buffer, macs.buffer, meta.buffer]);
+    this.buf = new Uint8Array(BATCH_BYTES);
+    this.used = 0;
+    this.meta = [];
     this.outcomes = [];
-    this.bytes = 0;
   }
 }
 
@@ -86,21 +96,19 @@ function compact(o: FileOutcome): FileOutcome {
 }
 
 function readContent(path: string, batch: Batch): ContentResult {
-  const cut = new ContentCutter(codec, chunker, 'file');
+  const cut = new ContentCutter(codec, chunker, 'file', batch.add);
   const fd = openSync(path, OPEN_FLAGS);
   try {
     for (;;) {
       const n = readSync(fd, readBuffer, 0, readBuffer.length, null);
-      if (n > 0) batch.add(cut.push(readBuffer.subarray(0, n)));
+      if (n > 0) cut.push(readBuffer.subarray(0, n));
       // A short read of a regular file is its end: no second call to be told so.
       if (n < readBuffer.length) break;
     }
   } finally {
     closeSync(fd);
   }
-  const end = cut.end();
-  batch.add(end.blobs);
-  return end.content;
+  return cut.end();
 }
 
 function xattrNames(path: string, out: FileOutcome): string[] {
@@ -124,12 +132,11 @@ function encodeFile(task: WorkerTask, batch: Batch): void {
     else if (isRegular(info.mode)) content = readContent(path, batch);
     const names = isSymlink(info.mode) ? [] : xattrNames(path, out);
     for (const name of names) {
-      const x = xattrBlobs(codec, chunker, path, name, getAttributeSync(path, name) ?? new Uint8Array(0));
-      batch.add(x.blobs);
+      const x = xattrBlobs(codec, chunker, path, name, getAttributeSync(path, name) ?? new Uint8Array(0), batch.add);
       out.xattrs.push({ key: x.key, mac: x.mac });
     }
     out.record = fileRecord(codec, path, info, target, content, names);
-    batch.add([out.record.blob]);
+    batch.add(out.record.blob);
   } catch (e) {
     if (!(e as NodeJS.ErrnoException).code) throw e;
     out.errors.push({ path, text: errorText(e, path) });
@@ -138,8 +145,8 @@ function encodeFile(task: WorkerTask, batch: Batch): void {
 }
 
 /** Files come in groups, and their results go back together: one message per file costs more than a small file's encoding. */
+const batch = new Batch();
 parentPort!.on('message', (tasks: WorkerTask[]) => {
-  const batch = new Batch();
   for (const t of tasks) encodeFile(t, batch);
   batch.send();
 });

@@ -4,7 +4,7 @@ import type { ChunkingParams } from '../chunking/fastcdc.js';
 import type { FileInfo } from '../snapshot/entry.js';
 import type { Configuration } from '../storage/config.js';
 import type { FileEncoder, FileOutcome } from './files.js';
-import type { BlobSink } from './ptar-writer.js';
+import type { BlobSink } from './blob-sink.js';
 
 /** A worker sends its encoded blobs in batches of about this size. */
 export const BATCH_BYTES = 1 << 20;
@@ -32,9 +32,10 @@ export interface WorkerTask {
   info: FileInfo;
 }
 
-/** Blobs (MACs first, then encoded bytes; meta: type, encoded length, plain length each) and the files they complete. */
+/** Blobs (their encoded bytes one after another, their MACs, and type, encoded length, plain length each) and the files they complete. */
 export interface WorkerReply {
   buf: Uint8Array;
+  macs: Uint8Array;
   meta: Int32Array;
   outcomes: { id: number; outcome: FileOutcome }[];
 }
@@ -113,14 +114,14 @@ export class FileWorkers implements FileEncoder {
   }
 
   private receive(slot: Slot, r: WorkerReply): void {
-    const puts: Promise<void>[] = [];
-    for (let i = 0, at = 32 * (r.meta.length / 3); i < r.meta.length / 3; i++) {
+    // The sink stores in call order: once the last put of this batch is stored, all of it is.
+    let stored: Promise<void> = Promise.resolve();
+    for (let i = 0, at = 0; i < r.meta.length / 3; i++) {
       const len = r.meta[3 * i + 1]!;
-      puts.push(this.sink.putEncoded(r.meta[3 * i]!, r.buf.subarray(32 * i, 32 * i + 32), r.buf.subarray(at, at + len), r.meta[3 * i + 2]!));
+      stored = this.sink.putEncoded(r.meta[3 * i]!, r.macs.subarray(32 * i, 32 * i + 32), r.buf.subarray(at, at + len), r.meta[3 * i + 2]!);
       at += len;
     }
-    // Both sinks store in call order: once this batch is stored, so are the earlier ones.
-    const stored = Promise.all(puts).finally(() => this.release(slot, r.buf.length));
+    stored = stored.finally(() => this.release(slot, r.buf.length));
     stored.catch(() => {}); // handled by the tasks below, if any
     for (const { id, outcome } of r.outcomes) {
       const t = slot.tasks.get(id)!;

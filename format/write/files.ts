@@ -1,8 +1,8 @@
 import { Chunker, type ChunkingParams } from '../chunking/fastcdc.js';
 import type { FileInfo } from '../snapshot/entry.js';
 import { isRegular, isSymlink } from '../snapshot/mode.js';
-import { ContentCutter, fileRecord, xattrBlobs, type ContentResult, type FileRecord, type PlainBlob } from './content.js';
-import type { BlobSink } from './ptar-writer.js';
+import { ContentCutter, fileRecord, xattrBlobs, type ContentResult, type FileRecord } from './content.js';
+import { SinkEmitter, type BlobSink } from './blob-sink.js';
 import { errorText, type TreeSource } from './source.js';
 import { compareBytes } from '../snapshot/btree.js';
 
@@ -59,28 +59,27 @@ export class InProcessFiles implements FileEncoder {
   private async run(chunker: Chunker, path: string, info: FileInfo): Promise<FileOutcome> {
     const codec = this.sink.codec;
     const out: FileOutcome = { record: null, xattrs: [], errors: [] };
-    const store = async (blobs: PlainBlob[]): Promise<void> => {
-      for (const b of blobs) await this.sink.put(b.type, b.mac, b.data);
-    };
+    const sink = new SinkEmitter(this.sink);
     try {
       let target = '';
       let content: ContentResult | null = null;
       if (isSymlink(info.mode)) target = await this.src.readlink(path);
       else if (isRegular(info.mode)) {
-        const cut = new ContentCutter(codec, chunker, 'file');
-        for await (const piece of this.src.read(path, info.size)) await store(cut.push(piece));
-        const end = cut.end();
-        await store(end.blobs);
-        content = end.content;
+        const cut = new ContentCutter(codec, chunker, 'file', sink.emit);
+        for await (const piece of this.src.read(path, info.size)) {
+          cut.push(piece);
+          await sink.stored;
+        }
+        content = cut.end();
       }
       const names = isSymlink(info.mode) ? [] : await this.xattrNames(path, out);
       for (const name of names) {
-        const x = xattrBlobs(codec, chunker, path, name, await this.src.xattr(path, name));
-        await store(x.blobs);
+        const x = xattrBlobs(codec, chunker, path, name, await this.src.xattr(path, name), sink.emit);
         out.xattrs.push({ key: x.key, mac: x.mac });
       }
       out.record = fileRecord(codec, path, info, target, content, names);
-      await store([out.record.blob]);
+      sink.emit(out.record.blob);
+      await sink.stored;
     } catch (e) {
       if (!(e as NodeJS.ErrnoException).code) throw e;
       out.errors.push({ path, text: errorText(e, path) });

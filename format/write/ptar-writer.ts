@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ByteWriter } from '../binary.js';
 import type { Hasher } from '../crypto/blake3.js';
 import { Codec } from '../keys.js';
-import { serializeIndexRecord, type IndexRecord } from '../packfile.js';
+import { serializeIndexRecord } from '../packfile.js';
 import { PACKFILE_VERSION } from '../repository.js';
 import { RT } from '../resources.js';
 import { STATE_VERSION_1_1 } from '../state.js';
@@ -10,8 +10,8 @@ import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
 import { wrapHeader, wrapResource, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
 import { ExternalSorter } from '../util/extsort.js';
-import { BlobSet } from '../util/macset.js';
 import { parseVersion } from '../versioning.js';
+import { contiguousRuns, QueuedSink, type EncodedBlob } from './blob-sink.js';
 import { wrapConfiguration } from './config.js';
 import type { Output } from './output.js';
 import { packfileTrailer } from './packfile.js';
@@ -19,42 +19,21 @@ import { nowNano, StateStream } from './state.js';
 
 const BLOB_VERSION = parseVersion('1.0.0');
 
-/** Where a snapshot builder puts blobs: the ptar being written, later any store. */
-export interface BlobSink {
-  readonly codec: Codec;
-  has(type: number, mac: Uint8Array): boolean;
-  /** Stores a blob unless one with the same type and MAC is already there. */
-  put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void>;
-  /** The same for a blob already encoded with `codec` (by a worker thread); `plainLength` is for the stats. */
-  putEncoded(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void>;
-}
-
-export interface PtarStats {
-  blobs: number;
-  dedupHits: number;
-  plainBytes: number;
-  storedBytes: number;
-}
-
 /**
  * Writes a ptar front to back: magic, version and configuration first, then the packfile as blobs
  * arrive (each encoded on its own), and on finish() the packfile index and footer, the state that
  * locates every blob, and the trailer. Index records wait in an external sorter, so memory does
  * not grow with the number of blobs beyond the deduplication set.
  */
-export class PtarWriter implements BlobSink {
-  readonly codec: Codec;
-  readonly stats: PtarStats = { blobs: 0, dedupHits: 0, plainBytes: 0, storedBytes: 0 };
-  private readonly seen = new BlobSet();
+export class PtarWriter extends QueuedSink {
   private readonly index: ExternalSorter;
   private readonly packMac: Hasher;
   private readonly configLength: number;
   private dataLength = 0;
-  /** Writes in call order: offsets are assigned when a blob is accepted, bytes follow in that order. */
-  private tail: Promise<void> = Promise.resolve();
+  private readonly record = new ByteWriter();
 
   private constructor(private readonly out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string, configLength: number) {
-    this.codec = new Codec(config, master);
+    super(new Codec(config, master));
     this.packMac = this.codec.newMac();
     this.configLength = configLength;
     // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
@@ -77,40 +56,14 @@ export class PtarWriter implements BlobSink {
     await this.out.write(b);
   }
 
-  has(type: number, mac: Uint8Array): boolean {
-    return this.seen.has(type, mac);
-  }
-
-  put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
-    return this.claim(type, mac) ? this.append(type, mac, this.codec.encode(data), data.length) : this.tail;
-  }
-
-  putEncoded(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
-    return this.claim(type, mac) ? this.append(type, mac, encoded, plainLength) : this.tail;
-  }
-
-  /** True for a blob not stored yet, which the caller must now store. */
-  private claim(type: number, mac: Uint8Array): boolean {
-    if (this.seen.add(type, mac)) return true;
-    this.stats.dedupHits++;
-    return false;
-  }
-
-  private append(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
-    const rec: IndexRecord = { type, version: BLOB_VERSION, mac, offset: this.dataLength, length: encoded.length, flags: 0 };
-    this.dataLength += encoded.length;
-    this.stats.blobs++;
-    this.stats.plainBytes += plainLength;
-    this.stats.storedBytes += encoded.length;
-    const w = new ByteWriter();
-    serializeIndexRecord(w, rec);
-    // "<type>:" then the MAC bytes as a latin1 string sorts exactly like "<type>:<mac hex>".
-    const key = `${type}:${Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength).toString('latin1')}`;
-    this.tail = this.tail.then(async () => {
-      await this.index.add(key, w.finish());
-      await this.writePack(encoded);
-    });
-    return this.tail;
+  protected async writeBlobs(blobs: EncodedBlob[]): Promise<void> {
+    for (const { type, mac, encoded } of blobs) {
+      serializeIndexRecord(this.record.reset(), { type, version: BLOB_VERSION, mac, offset: this.dataLength, length: encoded.length, flags: 0 });
+      this.dataLength += encoded.length;
+      // "<type>:" then the MAC bytes as a latin1 string sorts exactly like "<type>:<mac hex>".
+      await this.index.add(`${type}:${Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength).toString('latin1')}`, this.record.written());
+    }
+    for (const run of contiguousRuns(blobs)) await this.writePack(run);
   }
 
   /** Index, footer, packfile MAC, state and trailer; then the output is committed. */

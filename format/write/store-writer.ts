@@ -9,11 +9,10 @@ import { STATE_VERSION_1_1, type StateData } from '../state.js';
 import type { WritableStore } from '../store/store.js';
 import { wrapHeader, wrapResource } from '../storage/wrapper.js';
 import type { Output } from './output.js';
-import { BlobSet } from '../util/macset.js';
 import { parseVersion } from '../versioning.js';
+import { QueuedSink, type EncodedBlob } from './blob-sink.js';
 import { sharedLock } from './lock.js';
 import { packfileTrailer } from './packfile.js';
-import type { BlobSink, PtarStats } from './ptar-writer.js';
 import { nowNano, StateStream } from './state.js';
 
 const BLOB_VERSION = parseVersion('1.0.0');
@@ -46,16 +45,12 @@ interface SealedPack {
  * uploaded, while the next one fills. Nothing is visible until commit() writes the state that
  * names them, so an interrupted writer leaves only unreferenced packfiles behind.
  */
-export class StoreWriter implements BlobSink {
-  readonly codec: Codec;
-  readonly stats: PtarStats = { blobs: 0, dedupHits: 0, plainBytes: 0, storedBytes: 0 };
-  private readonly seen = new BlobSet();
+export class StoreWriter extends QueuedSink {
   private readonly maxSize: number;
   private readonly paddingMax: number;
   private pack: OpenPack | null = null;
   private sealed: SealedPack[] = [];
   private upload: Promise<void> = Promise.resolve();
-  private tail: Promise<void> = Promise.resolve();
   private parent: Uint8Array;
   private serial: Uint8Array;
 
@@ -63,7 +58,7 @@ export class StoreWriter implements BlobSink {
     private readonly repo: Repository,
     private readonly store: WritableStore,
   ) {
-    this.codec = new Codec(repo.config, repo.master);
+    super(new Codec(repo.config, repo.master));
     this.maxSize = Number(repo.config.packfile.maxSize > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : repo.config.packfile.maxSize);
     this.paddingMax = repo.config.chunking.minSize;
     const latest = latestState(repo.states);
@@ -71,35 +66,16 @@ export class StoreWriter implements BlobSink {
     this.serial = latest?.metadata.serial ?? repo.config.repositoryId;
   }
 
-  has(type: number, mac: Uint8Array): boolean {
-    return this.repo.index.has(type, mac) || this.seen.has(type, mac);
+  protected override stored(type: number, mac: Uint8Array): boolean {
+    return this.repo.index.has(type, mac);
   }
 
-  put(type: number, mac: Uint8Array, data: Uint8Array): Promise<void> {
-    return this.claim(type, mac) ? this.append(type, mac, this.codec.encode(data), data.length) : this.tail;
-  }
-
-  putEncoded(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
-    return this.claim(type, mac) ? this.append(type, mac, encoded, plainLength) : this.tail;
-  }
-
-  /** True for a blob neither in the repository nor stored yet, which the caller must now store. */
-  private claim(type: number, mac: Uint8Array): boolean {
-    if (!this.repo.index.has(type, mac) && this.seen.add(type, mac)) return true;
-    this.stats.dedupHits++;
-    return false;
-  }
-
-  private append(type: number, mac: Uint8Array, encoded: Uint8Array, plainLength: number): Promise<void> {
-    this.stats.blobs++;
-    this.stats.plainBytes += plainLength;
-    this.stats.storedBytes += encoded.length;
-    this.tail = this.tail.then(async () => {
+  protected async writeBlobs(blobs: EncodedBlob[]): Promise<void> {
+    for (const { type, mac, encoded } of blobs) {
       const pack = (this.pack ??= await this.openPack());
       await this.addBlob(pack, type, mac, encoded);
       if (pack.size > this.maxSize) await this.seal();
-    });
-    return this.tail;
+    }
   }
 
   private async openPack(): Promise<OpenPack> {
