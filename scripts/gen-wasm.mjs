@@ -18,9 +18,10 @@ export const MODULES = {
   fastcdc: { wat: 'format/chunking/fastcdc.wat', ts: 'format/chunking/fastcdc-wasm.ts', name: 'FASTCDC_WASM', what: 'FastCDC scanner' },
   entropy: { wat: 'format/write/entropy.wat', ts: 'format/write/entropy-wasm.ts', name: 'ENTROPY_WASM', what: 'byte histogram' },
   aes: { wat: 'format/crypto/aes.wat', ts: 'format/crypto/aes-wasm.ts', name: 'AES_WASM', what: 'AES block cipher' },
+  lz4: { wat: 'format/codec/lz4.wat', ts: 'format/codec/lz4-wasm.ts', name: 'LZ4_WASM', what: 'LZ4 block compressor' },
 };
 
-/** Assembles a module's .wat (MVP features only, no name section) and returns its bytes. */
+/** Assembles a module's .wat (wabt's default features: MVP plus bulk memory, which Node 20 has; no name section) and returns its bytes. */
 export async function assemble(key) {
   const m = MODULES[key];
   const w = await wabt();

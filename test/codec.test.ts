@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesEqual } from '../format/binary.js';
 import { compress, decompress } from '../format/codec/compression.js';
+import { LZ4_WASM } from '../format/codec/lz4-wasm.js';
+import { assemble } from '../scripts/gen-wasm.mjs';
 import { blake3, blake3Keyed } from '../format/crypto/blake3.js';
 import { digest } from '../format/crypto/mac.js';
 import { Repository } from '../format/repository.js';
@@ -57,6 +60,38 @@ describe('LZ4 frames as this project writes them', () => {
     writeFileSync(p, frame);
     expect(execFileSync('lz4', ['-d', '-c', p], { maxBuffer: 64 << 20 }).equals(data)).toBe(true);
     expect(Buffer.from(decompress('LZ4', frame, 'x')).equals(data)).toBe(true);
+  });
+  it('random mixes of literals, runs and repeats decode with the reference lz4 tool', () => {
+    // Short inputs around the format's end rules (matches stop 12 bytes before the end, the last
+    // 5 bytes are literals), runs, back references at every distance up to the window.
+    const rnd = prng('lz4-mix', 1 << 20);
+    let r = 0;
+    const next = (n: number): number => (rnd[r++ % rnd.length]! * 256 + rnd[r++ % rnd.length]!) % n;
+    const inputs: Buffer[] = [];
+    for (let i = 0; i < 200; i++) {
+      const parts: Buffer[] = [];
+      const len = i < 40 ? i : next(100_000);
+      let total = 0;
+      while (total < len) {
+        const k = 1 + next(300);
+        const kind = next(3);
+        const at = next(60_000);
+        const part = kind === 0 ? Buffer.from(rnd.subarray(at, at + k)) : kind === 1 ? Buffer.alloc(k, next(4)) : parts.length > 0 ? parts[next(parts.length)]! : Buffer.alloc(k, 1);
+        parts.push(part);
+        total += part.length;
+      }
+      inputs.push(Buffer.concat(parts).subarray(0, len));
+    }
+    const frames = inputs.map((d) => compress('LZ4', d).slice());
+    frames.forEach((f, i) => writeFileSync(join(work, `mix${i}.lz4`), f));
+    const decoded = execFileSync('sh', ['-c', `for i in $(seq 0 ${inputs.length - 1}); do lz4 -d -c ${work}/mix$i.lz4 | sha256sum; done`], { encoding: 'utf8' }).trim().split('\n');
+    inputs.forEach((d, i) => {
+      expect(decoded[i]!.split(' ')[0]).toBe(createHash('sha256').update(d).digest('hex'));
+      expect(Buffer.from(decompress('LZ4', frames[i]!, 'x')).equals(d)).toBe(true);
+    });
+  });
+  it('the embedded compressor is the assembly of lz4.wat', async () => {
+    expect(Buffer.from(LZ4_WASM).equals(Buffer.from((await assemble('lz4')) as Uint8Array))).toBe(true);
   });
   it('blocks are at most 4 MiB; one that does not shrink is stored', () => {
     const frame = compress('LZ4', random);

@@ -1,10 +1,12 @@
-import { compressSync } from 'lz4-napi';
+import { LZ4_WASM } from './lz4-wasm.js';
 
 /*
- * LZ4 frames (lz4_Frame_format.md v1.6) built around lz4-napi's block compressor: the block API runs
- * about twice as fast as its frame encoder (which also cuts 64 KiB blocks), so the frame is
- * written here. Like pierrec/lz4's default writer (Kloset's), blocks are up to 4 MiB; they are
- * independent and carry no checksums, which the format makes optional.
+ * LZ4 frames (lz4_Frame_format.md v1.6) around blocks compressed by the WebAssembly kernel of
+ * lz4.wat. Compressing in our own memory, not through a native addon, matters for memory more than
+ * for speed: the addon returned every block in a fresh native buffer that V8 neither counts nor
+ * collects promptly, so a backup kept hundreds of MB of dead output. Like pierrec/lz4's default
+ * writer (Kloset's), blocks are up to 4 MiB; they are independent and carry no checksums, which
+ * the format makes optional.
  */
 
 const MAX_BLOCK = 4 << 20;
@@ -12,14 +14,18 @@ const MAX_BLOCK = 4 << 20;
 const HEADER = [0x04, 0x22, 0x4d, 0x18, 0x60, 0x70, 0x73];
 /** Set in a block's size word when the block is stored uncompressed. */
 const STORED = 0x80000000;
+/** The kernel's hash table; the input follows it, then the output. */
+const TABLE = 16384;
+const PAGE = 65536;
+/** Frames up to this size are built in a reused buffer: chunks are encoded one after another. */
+const SCRATCH_MAX = 16 << 20;
 
-/** The block for `piece`: compressed, or the piece itself (flagged stored) when that is not smaller. */
-function block(piece: Uint8Array): { bytes: Uint8Array; stored: boolean } {
-  // compressSync prefixes the block with its decoded size (4 bytes), which the frame does not want.
-  const packed = compressSync(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
-  const n = packed.length - 4;
-  if (n >= piece.length) return { bytes: piece, stored: true };
-  return { bytes: new Uint8Array(packed.buffer, packed.byteOffset + 4, n), stored: false };
+let kernel: { memory: WebAssembly.Memory; compress(src: number, len: number, dst: number): number } | undefined;
+let scratch = new Uint8Array(0);
+
+/** Worst-case compressed size of n bytes (lz4's LZ4_COMPRESSBOUND). */
+function bound(n: number): number {
+  return n + Math.floor(n / 255) + 16;
 }
 
 function putU32(out: Uint8Array, o: number, v: number): void {
@@ -29,31 +35,38 @@ function putU32(out: Uint8Array, o: number, v: number): void {
   out[o + 3] = v >>> 24;
 }
 
-/** Frames up to this size are built in a reused buffer: chunks are encoded one after another. */
-const SCRATCH_MAX = 16 << 20;
-let scratch = new Uint8Array(0);
+/** Writes the block for `piece` (its size word, then its bytes) at out[o]; returns the position after it. */
+function putBlock(piece: Uint8Array, out: Uint8Array, o: number): number {
+  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(LZ4_WASM)).exports as unknown as typeof kernel & object;
+  const src = TABLE;
+  const dst = src + ((piece.length + 7) & ~7);
+  const need = dst + bound(piece.length) - kernel.memory.buffer.byteLength;
+  if (need > 0) kernel.memory.grow(Math.ceil(need / PAGE));
+  const mem = new Uint8Array(kernel.memory.buffer);
+  mem.set(piece, src);
+  const n = kernel.compress(src, piece.length, dst);
+  if (n >= piece.length) {
+    putU32(out, o, (piece.length | STORED) >>> 0);
+    out.set(piece, o + 4);
+    return o + 4 + piece.length;
+  }
+  putU32(out, o, n);
+  out.set(mem.subarray(dst, dst + n), o + 4);
+  return o + 4 + n;
+}
 
 /**
  * One LZ4 frame holding `data`. Up to SCRATCH_MAX bytes, the frame is a view of a buffer that the
  * next call reuses: copy it (or encrypt it) before compressing anything else.
  */
 export function lz4Frame(data: Uint8Array): Uint8Array {
-  const blocks = [];
-  let size = HEADER.length + 4;
-  for (let p = 0; p < data.length; p += MAX_BLOCK) {
-    const b = block(p === 0 && data.length <= MAX_BLOCK ? data : data.subarray(p, Math.min(p + MAX_BLOCK, data.length)));
-    blocks.push(b);
-    size += 4 + b.bytes.length;
-  }
-  if (size <= SCRATCH_MAX && scratch.length < size) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length, 1 << 16)));
-  const out = size <= SCRATCH_MAX ? scratch.subarray(0, size) : new Uint8Array(size);
+  let max = HEADER.length + 4;
+  for (let p = 0; p < data.length; p += MAX_BLOCK) max += 4 + bound(Math.min(MAX_BLOCK, data.length - p));
+  if (max <= SCRATCH_MAX && scratch.length < max) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(max, 2 * scratch.length, 1 << 16)));
+  const out = max <= SCRATCH_MAX ? scratch : new Uint8Array(max);
   out.set(HEADER, 0);
   let o = HEADER.length;
-  for (const b of blocks) {
-    putU32(out, o, b.stored ? b.bytes.length | STORED : b.bytes.length);
-    out.set(b.bytes, o + 4);
-    o += 4 + b.bytes.length;
-  }
+  for (let p = 0; p < data.length; p += MAX_BLOCK) o = putBlock(data.subarray(p, Math.min(p + MAX_BLOCK, data.length)), out, o);
   putU32(out, o, 0); // end mark
-  return out;
+  return out.subarray(0, o + 4);
 }
