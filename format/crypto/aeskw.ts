@@ -5,17 +5,18 @@
  * IntegrityError; no OpenSSL error escapes.
  */
 import { createCipheriv, createDecipheriv, getCiphers } from 'node:crypto';
-import { aeskw } from '@noble/ciphers/aes.js';
 import { IntegrityError } from '../errors.js';
 
 const DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 
-let nativeNames: Set<string> | undefined;
+const nativeNames = new Set(getCiphers());
+// The fallback is loaded only where it is needed: it builds ~9 MB of tables in every thread that
+// imports it, and every thread that encodes blobs imports this module.
+const hasNative = ['id-aes128-wrap', 'id-aes192-wrap', 'id-aes256-wrap'].every((n) => nativeNames.has(n));
+const fallback = hasNative ? null : (await import('@noble/ciphers/aes.js')).aeskw;
 
-function nativeCipher(kek: Uint8Array): string | null {
-  const name = `id-aes${kek.length * 8}-wrap`;
-  nativeNames ??= new Set(getCiphers());
-  return nativeNames.has(name) ? name : null;
+function nativeCipher(kek: Uint8Array): string {
+  return `id-aes${kek.length * 8}-wrap`;
 }
 
 function checkKek(kek: Uint8Array): void {
@@ -30,9 +31,8 @@ export function aesKeyWrap(kek: Uint8Array, key: Uint8Array): Uint8Array {
   if (key.length < 16 || key.length % 8 !== 0) {
     throw new RangeError(`AES key wrap: key to wrap must be a multiple of 8 bytes and at least 16, got ${key.length}`);
   }
-  const name = nativeCipher(kek);
-  if (name === null) return aeskw(kek).encrypt(key);
-  const c = createCipheriv(name, kek, DEFAULT_IV);
+  if (fallback) return fallback(kek).encrypt(key);
+  const c = createCipheriv(nativeCipher(kek), kek, DEFAULT_IV);
   const out = Buffer.concat([c.update(key), c.final()]);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
@@ -43,10 +43,9 @@ export function aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array {
   if (wrapped.length < 24 || wrapped.length % 8 !== 0) {
     throw new IntegrityError(`AES key unwrap: wrapped key must be a multiple of 8 bytes and at least 24, got ${wrapped.length}`);
   }
-  const name = nativeCipher(kek);
   try {
-    if (name === null) return aeskw(kek).decrypt(wrapped);
-    const d = createDecipheriv(name, kek, DEFAULT_IV);
+    if (fallback) return fallback(kek).decrypt(wrapped);
+    const d = createDecipheriv(nativeCipher(kek), kek, DEFAULT_IV);
     const out = Buffer.concat([d.update(wrapped), d.final()]);
     if (out.length !== wrapped.length - 8) throw new Error('unexpected unwrapped length');
     return new Uint8Array(out.buffer, out.byteOffset, out.length);

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DirectoryStore } from './directory.js';
 import { PtarStore } from './ptar.js';
-import { S3Store } from './s3.js';
 import type { Store, WritableStore } from './store.js';
 
 export type StoreKind = 'ptar' | 'fs' | 's3';
@@ -39,13 +38,18 @@ export function parseOptions(pairs: readonly string[]): StoreOptions {
   return out;
 }
 
+/** The S3 store, and the AWS SDK under it (~25 MB of memory), are loaded only for s3:// locations. */
+async function openS3(location: string, options: StoreOptions): Promise<WritableStore> {
+  return (await import('./s3.js')).S3Store.open(location, options);
+}
+
 /** Opens an existing store for reading (and, for directories and S3, writing). */
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
   switch (storeKind(location)) {
     case 'ptar':
       return PtarStore.open(location);
     case 's3':
-      return S3Store.open(location, options);
+      return openS3(location, options);
     case 'fs':
       return directoryStore(location);
   }
@@ -55,7 +59,7 @@ export async function openStore(location: string, options: StoreOptions = {}): P
 export async function writableStore(location: string, options: StoreOptions = {}): Promise<WritableStore> {
   switch (storeKind(location)) {
     case 's3':
-      return S3Store.open(location, options);
+      return openS3(location, options);
     case 'fs':
       return directoryStore(location);
     case 'ptar':
