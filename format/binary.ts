@@ -77,9 +77,15 @@ export class ByteReader {
 
 /** Little-endian writer into a growable buffer. */
 export class ByteWriter {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private pos = 0;
+
+  /** `capacity`: the expected size; a writer filled exactly to it finishes without a copy. */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(Math.max(capacity, 16));
+    this.view = new DataView(this.buf.buffer);
+  }
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -147,8 +153,9 @@ export class ByteWriter {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** The bytes written; the writer is done with (it may hand over its own buffer). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
   }
 }
 

@@ -17,8 +17,8 @@ const STORED = 0x80000000;
 /** The kernel's hash table; the input follows it, then the output. */
 const TABLE = 16384;
 const PAGE = 65536;
-/** Frames up to this size are built in a reused buffer: chunks are encoded one after another. */
-const SCRATCH_MAX = 16 << 20;
+/** Frames up to this size (a chunk of the default 8 MiB maximum) are built in a reused buffer: chunks are encoded one after another. */
+const SCRATCH_MAX = 9 << 20;
 
 let kernel: { memory: WebAssembly.Memory; compress(src: number, len: number, dst: number): number } | undefined;
 let scratch = new Uint8Array(0);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ByteWriter } from '../binary.js';
 import type { Hasher } from '../crypto/blake3.js';
 import { Codec } from '../keys.js';
-import { serializeIndexRecord } from '../packfile.js';
+import { BLOB_RECORD_SIZE, serializeIndexRecord } from '../packfile.js';
 import { PACKFILE_VERSION } from '../repository.js';
 import { RT } from '../resources.js';
 import { STATE_VERSION_1_1 } from '../state.js';
@@ -66,25 +66,32 @@ export class PtarWriter extends QueuedSink {
     for (const run of contiguousRuns(blobs)) await this.writePack(run);
   }
 
-  /** Index, footer, packfile MAC, state and trailer; then the output is committed. */
+  /**
+   * Index, footer, packfile MAC, state and trailer; then the output is committed. Both the index
+   * and the state grow with the number of blobs: each is built in one buffer of its exact size.
+   */
   async finish(): Promise<void> {
     await this.tail;
     const packfileId = new Uint8Array(randomBytes(32));
-    const rawIndex = new ByteWriter();
-    // The state lists the same blobs in the same order: built alongside, one record at a time.
-    const state = new StateStream(new Uint8Array(32));
-    let count = 0;
+    const count = this.index.count;
+    let rawIndex: Uint8Array | null = new Uint8Array(BLOB_RECORD_SIZE * count);
+    let at = 0;
     for await (const [, rec] of this.index.sorted()) {
-      rawIndex.bytes(rec);
-      const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-      state.location(v.getUint32(0, true), v.getUint32(4, true), rec.subarray(8, 40), packfileId, v.getBigUint64(40, true), v.getUint32(48, true));
-      count++;
+      rawIndex.set(rec, at);
+      at += rec.length;
     }
     let trailerLength = 0;
-    for (const part of packfileTrailer(this.codec, rawIndex.finish(), count, this.dataLength)) {
+    for (const part of packfileTrailer(this.codec, rawIndex, count, this.dataLength)) {
       await this.writePack(part);
       trailerLength += part.length;
     }
+    // The state lists the same blobs in the same order, read back from the index records.
+    const state = new StateStream(new Uint8Array(32), count, 1);
+    const v = new DataView(rawIndex.buffer);
+    for (let p = 0; p < rawIndex.length; p += BLOB_RECORD_SIZE) {
+      state.location(v.getUint32(p, true), v.getUint32(p + 4, true), rawIndex.subarray(p + 8, p + 40), packfileId, v.getBigUint64(p + 40, true), v.getUint32(p + 48, true));
+    }
+    rawIndex = null;
     const packMac = this.packMac.digest();
     await this.out.write(packMac);
     const packfileOffset = 12 + this.configLength;

@@ -6,9 +6,11 @@ import { ET, STATE_VERSION_1_1 } from '../state.js';
  * coloured resources and packfiles (callers add them in that order), then the metadata record.
  */
 export class StateStream {
-  private readonly w = new ByteWriter();
+  private readonly w: ByteWriter;
 
-  constructor(parent: Uint8Array) {
+  /** `locations` and `packfiles`, when known, size the buffer exactly (states grow with the repository). */
+  constructor(parent: Uint8Array, locations = 0, packfiles = 0) {
+    this.w = new ByteWriter(32 + 90 * locations + 77 * packfiles + 29);
     this.w.bytes(parent);
   }
 

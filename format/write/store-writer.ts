@@ -146,7 +146,8 @@ export class StoreWriter extends QueuedSink {
     await this.tail;
     await this.seal();
     await this.upload;
-    const state = new StateStream(this.parent);
+    const locations = this.sealed.reduce((n, p) => n + p.index.length / BLOB_RECORD_SIZE, 0);
+    const state = new StateStream(this.parent, locations, this.sealed.length);
     const now = nowNano();
     for (const p of this.sealed) {
       const v = new DataView(p.index.buffer, p.index.byteOffset, p.index.byteLength);
