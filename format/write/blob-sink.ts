@@ -1,5 +1,6 @@
-import { Codec } from '../keys.js';
+import type { Codec } from '../keys.js';
 import { BlobSet } from '../util/macset.js';
+import type { BlobEmitter } from './content.js';
 
 /** Where a snapshot builder puts blobs: a ptar being written, or a store. */
 export interface BlobSink {
@@ -33,7 +34,7 @@ export interface EncodedBlob {
  */
 export class SinkEmitter {
   stored: Promise<void> = Promise.resolve();
-  readonly emit = (b: { type: number; mac: Uint8Array; data: Uint8Array }): void => {
+  readonly emit: BlobEmitter = (b) => {
     this.stored = this.sink.put(b.type, b.mac, b.data);
   };
 
