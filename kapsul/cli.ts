@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { buildManifest, goJson } from '../format/manifest.js';
 import { ExitCode, UsageError } from '../format/errors.js';
+import { tuneMemory } from '../format/native/native.js';
 import { installCrashHandlers, openArchive, out, reportError, type Opened } from './context.js';
 import { cat } from './commands/cat.js';
 import { check } from './commands/check.js';
@@ -95,6 +96,7 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
 /** Runs a yargs program built by `build`, mapping every failure to one stderr line and an exit code. */
 export async function runProgram(prog: string, build: (run: (h: Handler) => (argv: unknown) => Promise<void>) => Argv<unknown>): Promise<void> {
   installCrashHandlers(prog);
+  tuneMemory();
   let code: number = ExitCode.OK;
   const run = (h: Handler) => async (argv: unknown): Promise<void> => {
     code = (await h(argv as Args)) ?? ExitCode.OK;

@@ -11,6 +11,8 @@ import { aesKeyUnwrap, aesKeyWrap, aesKeyWrapMany } from '../format/crypto/aeskw
 import { argon2Backend, argon2id, setArgon2PreferJs, type Argon2Params } from '../format/crypto/argon2.js';
 import { blake3, blake3Backend, blake3Keyed, hmacSha256, sha256, setBlake3PreferJs } from '../format/crypto/blake3.js';
 import { gcmSivOpen, gcmSivSeal } from '../format/crypto/gcmsiv.js';
+import { decryptStream, encryptedLength, encryptStream } from '../format/crypto/stream.js';
+import type { EncryptionConfig } from '../format/storage/config.js';
 import {
   Polyval,
   polyval,
@@ -22,6 +24,7 @@ import {
   type PolyvalBackendName,
 } from '../format/crypto/polyval.js';
 import { IntegrityError, UnsupportedError } from '../format/errors.js';
+import { native, setNativeDisabled } from '../format/native/native.js';
 import { assemble } from '../scripts/gen-wasm.mjs';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -39,10 +42,23 @@ function withBackend<T>(name: PolyvalBackendName, fn: () => T): T {
 
 const BACKENDS: PolyvalBackendName[] = ['wasm', 'js'];
 
+/** GCM-SIV paths: the native AES-NI kernel (32-byte keys, no AAD; the rest falls through to wasm), or the two POLYVAL back ends without it. */
+const GCM_SIV_PATHS = ['native', ...BACKENDS] as const;
+function withGcmSivPath<T>(name: (typeof GCM_SIV_PATHS)[number], fn: () => T): T {
+  if (name === 'native') return fn();
+  setNativeDisabled(true);
+  try {
+    return withBackend(name, fn);
+  } finally {
+    setNativeDisabled(false);
+  }
+}
+
 afterAll(() => {
   setPolyvalBackend(undefined);
   setBlake3PreferJs(false);
   setArgon2PreferJs(false);
+  setNativeDisabled(false);
 });
 
 // -------------------------------------------------------------------------------------------------
@@ -207,8 +223,12 @@ describe('POLYVAL', () => {
 });
 
 describe('AES-256-GCM-SIV', () => {
-  describe.each(BACKENDS)('%s POLYVAL', (backend) => {
-    const run = <T>(fn: () => T): T => withBackend(backend, fn);
+  it('has the native kernel here (built by npm install; this CPU has AES-NI and PCLMULQDQ)', () => {
+    expect(native()).not.toBeNull();
+  });
+
+  describe.each(GCM_SIV_PATHS)('%s path', (path) => {
+    const run = <T>(fn: () => T): T => withGcmSivPath(path, fn);
 
     it('reproduces every RFC 8452 C.2 vector (AEAD_AES_256_GCM_SIV, with and without AAD)', () => {
       expect(C2).toHaveLength(24);
@@ -597,5 +617,32 @@ describe('Argon2id', () => {
       await expect(argon2id(enc('pw'), salt, { ...ok, ...bad })).rejects.toBeInstanceOf(IntegrityError);
     }
     await expect(argon2id(enc('pw'), randomBytes(4), ok)).rejects.toBeInstanceOf(IntegrityError);
+  });
+});
+
+describe('Kloset encrypted stream', () => {
+  const cfg = { subKeyAlgorithm: 'AES256-KW', dataAlgorithm: 'AES256-GCM-SIV', chunkSize: 65536 } as EncryptionConfig;
+  const master = randomBytes(32);
+
+  it('native sealing opens on the WebAssembly path and the reverse, across 64 KiB pieces', () => {
+    for (const len of [0, 1, 511, 65535, 65536, 65537, 3 * 65536 + 7]) {
+      const plain = randomBytes(len);
+      const sealed = encryptStream(cfg, master, plain);
+      expect(sealed.length).toBe(encryptedLength(cfg, len));
+      const wasmSealed = withGcmSivPath('wasm', () => encryptStream(cfg, master, plain));
+      expect(Buffer.compare(withGcmSivPath('wasm', () => decryptStream(cfg, master, sealed, 'x')), plain)).toBe(0);
+      expect(Buffer.compare(decryptStream(cfg, master, wasmSealed, 'x'), plain)).toBe(0);
+    }
+  });
+
+  it('the native kernel refuses outputs that do not fit and nonces that do not match the pieces', () => {
+    const n = native()!;
+    const key = randomBytes(32);
+    expect(() => n.seal(key, randomBytes(12), randomBytes(100), new Uint8Array(115), 0)).toThrow(RangeError);
+    expect(() => n.seal(key, randomBytes(12), randomBytes(100), new Uint8Array(200), 90)).toThrow(RangeError);
+    expect(() => n.seal(key.subarray(1), randomBytes(12), randomBytes(1), new Uint8Array(17), 0)).toThrow(RangeError);
+    expect(() => n.sealStream(key, randomBytes(12), randomBytes(65537), 65536, new Uint8Array(70000), 0)).toThrow(RangeError);
+    expect(() => n.sealStream(key, randomBytes(24), randomBytes(65537), 65536, new Uint8Array(65537 + 55), 0)).toThrow(RangeError);
+    expect(() => n.open(key, randomBytes(12), randomBytes(15), new Uint8Array(0))).toThrow(RangeError);
   });
 });

@@ -16,6 +16,7 @@
  */
 import { createCipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
+import { native } from '../native/native.js';
 import { AES_CTR, AES_DATA, aesKernel } from './aes.js';
 import { lengthBlock, polyvalSiv, wasmKernel, xorInto, type WasmKernel } from './polyval.js';
 
@@ -230,6 +231,8 @@ function checkSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aa
 export function gcmSivSealInto(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number, aad: Uint8Array = EMPTY): void {
   checkSeal(key, nonce, plaintext, aad);
   if (at < 0 || at + plaintext.length + GCM_SIV_TAG_SIZE > out.length) throw new RangeError('AES-GCM-SIV output does not fit');
+  const nat = native();
+  if (nat !== null && key.length === 32 && aad.length === 0) return nat.seal(key, nonce, plaintext, out, at);
   const d = deriveKeys(key, nonce);
   const k = wasmKernel();
   if (k !== null) sealWasm(k, d, nonce, plaintext, aad, out, at);
@@ -260,10 +263,15 @@ export function gcmSivOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Arra
   }
   const n = sealed.length - GCM_SIV_TAG_SIZE;
   if (n > MAX_INPUT || aad.length > MAX_INPUT) throw new IntegrityError('gcm-siv: authentication failed (input too long)');
+  const out = allocOut(n);
+  const nat = native();
+  if (nat !== null && key.length === 32 && aad.length === 0) {
+    if (!nat.open(key, nonce, sealed, out)) throw new IntegrityError('gcm-siv: authentication failed');
+    return out;
+  }
   const ct = sealed.subarray(0, n);
   const tag = sealed.subarray(n);
   const d = deriveKeys(key, nonce);
-  const out = allocOut(n);
   const k = wasmKernel();
   const expected = k !== null ? openWasm(k, d, nonce, ct, tag, aad, out) : openPortable(d, nonce, ct, tag, aad, out);
   wipe(d);

@@ -3,6 +3,7 @@ import { randomBytes } from './random.js';
 import { IntegrityError } from '../errors.js';
 import type { EncryptionConfig } from '../storage/config.js';
 import { aesKeyUnwrap, aesKeyWrapMany } from './aeskw.js';
+import { native } from '../native/native.js';
 import { gcmSivOpen, gcmSivSealInto } from './gcmsiv.js';
 
 const NONCE = 12;
@@ -99,6 +100,8 @@ export function encryptStreamInto(cfg: EncryptionConfig, master: Uint8Array, pla
   const { subkey, prefix } = newSubkey(cfg, master);
   out.set(prefix, at);
   let o = at + prefix.length;
+  const nat = native();
+  if (nat !== null) return nat.sealStream(subkey, randomBytes(NONCE * Math.ceil(plain.length / cfg.chunkSize)), plain, cfg.chunkSize, out, o);
   for (let p = 0; p < plain.length; p += cfg.chunkSize) {
     const nonce = randomBytes(NONCE);
     out.set(nonce, o);

@@ -1,0 +1,146 @@
+/*
+ * N-API bindings of the native kernels. Every length is checked here, before any pointer is used:
+ * the callers are ours, but a wrong size must be an exception, not a write past a buffer.
+ */
+#include <node_api.h>
+#include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include "gcmsiv.h"
+
+#define NONCE 12
+#define TAG 16
+
+static napi_value fail(napi_env env, const char *msg) {
+  napi_throw_range_error(env, NULL, msg);
+  return NULL;
+}
+
+/* The bytes of a Uint8Array argument (an empty one may have no pointer); 0 and an exception if it is not one. */
+static int bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  static uint8_t none[1];
+  napi_typedarray_type type;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    fail(env, "expected a Uint8Array");
+    return 0;
+  }
+  *data = p ? p : none;
+  return 1;
+}
+
+static int offset(napi_env env, napi_value v, size_t *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 9007199254740991.0 || d != (double)(size_t)d) {
+    fail(env, "expected a non-negative integer");
+    return 0;
+  }
+  *out = (size_t)d;
+  return 1;
+}
+
+static int args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    fail(env, "missing arguments");
+    return 0;
+  }
+  return 1;
+}
+
+/* seal(key, nonce, plaintext, out, at): out[at, at + n + 16) = ciphertext ‖ tag. */
+static napi_value seal(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  size_t klen, nlen, plen, olen, at;
+  if (!args(env, info, 5, argv)) return NULL;
+  uint8_t *key, *nonce, *pt, *out;
+  if (!bytes(env, argv[0], &key, &klen) || !bytes(env, argv[1], &nonce, &nlen) || !bytes(env, argv[2], &pt, &plen) ||
+      !bytes(env, argv[3], &out, &olen) || !offset(env, argv[4], &at))
+    return NULL;
+  if (klen != 32 || nlen != NONCE) return fail(env, "gcm-siv: key of 32 bytes and nonce of 12 expected");
+  if (at > olen || olen - at < plen || olen - at - plen < TAG) return fail(env, "gcm-siv: output does not fit");
+  gcmsiv_seal(key, nonce, pt, plen, out + at);
+  return NULL;
+}
+
+/* open(key, nonce, sealed, out): true and out[0, n) = plaintext when the tag of sealed = ct ‖ tag verifies. */
+static napi_value open_(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  size_t klen, nlen, slen, olen;
+  if (!args(env, info, 4, argv)) return NULL;
+  uint8_t *key, *nonce, *sealed, *out;
+  if (!bytes(env, argv[0], &key, &klen) || !bytes(env, argv[1], &nonce, &nlen) || !bytes(env, argv[2], &sealed, &slen) ||
+      !bytes(env, argv[3], &out, &olen))
+    return NULL;
+  if (klen != 32 || nlen != NONCE) return fail(env, "gcm-siv: key of 32 bytes and nonce of 12 expected");
+  if (slen < TAG || olen < slen - TAG) return fail(env, "gcm-siv: output does not fit");
+  int ok = gcmsiv_open(key, nonce, sealed, slen - TAG, sealed + slen - TAG, out);
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
+/*
+ * sealStream(subkey, nonces, plain, chunkSize, out, at): Kloset's encrypted stream body, each
+ * chunkSize piece of plain as nonce ‖ ciphertext ‖ tag, one nonce of `nonces` per piece.
+ */
+static napi_value seal_stream(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  size_t klen, nlen, plen, olen, chunk, at;
+  if (!args(env, info, 6, argv)) return NULL;
+  uint8_t *key, *nonces, *pt, *out;
+  if (!bytes(env, argv[0], &key, &klen) || !bytes(env, argv[1], &nonces, &nlen) || !bytes(env, argv[2], &pt, &plen) ||
+      !offset(env, argv[3], &chunk) || !bytes(env, argv[4], &out, &olen) || !offset(env, argv[5], &at))
+    return NULL;
+  if (klen != 32 || chunk == 0) return fail(env, "gcm-siv: key of 32 bytes and a chunk size expected");
+  size_t pieces = plen / chunk + (plen % chunk != 0);
+  if (nlen != pieces * NONCE) return fail(env, "gcm-siv: one nonce per piece expected");
+  if (at > olen || olen - at < plen || olen - at - plen < pieces * (NONCE + TAG)) return fail(env, "gcm-siv: output does not fit");
+  uint8_t *o = out + at;
+  for (size_t p = 0, i = 0; p < plen; p += chunk, i++) {
+    size_t n = plen - p < chunk ? plen - p : chunk;
+    memcpy(o, nonces + NONCE * i, NONCE);
+    gcmsiv_seal(key, nonces + NONCE * i, pt + p, n, o + NONCE);
+    o += NONCE + n + TAG;
+  }
+  return NULL;
+}
+
+static napi_value supported(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_get_boolean(env, gcmsiv_supported(), &result);
+  return result;
+}
+
+/*
+ * tuneMalloc(mmapThreshold): glibc serves allocations of at least this size with their own
+ * mappings, returned to the system when freed, instead of from arenas that keep their peak.
+ * Returns whether it was applied (glibc only).
+ */
+static napi_value tune_malloc(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  size_t threshold;
+  if (!args(env, info, 1, argv) || !offset(env, argv[0], &threshold)) return NULL;
+#if defined(__GLIBC__)
+  int ok = mallopt(M_MMAP_THRESHOLD, (int)threshold) == 1;
+#else
+  int ok = 0;
+#endif
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"supported", NULL, supported, NULL, NULL, NULL, napi_default, NULL},
+      {"seal", NULL, seal, NULL, NULL, NULL, napi_default, NULL},
+      {"open", NULL, open_, NULL, NULL, NULL, napi_default, NULL},
+      {"sealStream", NULL, seal_stream, NULL, NULL, NULL, napi_default, NULL},
+      {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
