@@ -4,10 +4,11 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { bytesEqual } from '../format/binary.js';
 import { compress, decompress } from '../format/codec/compression.js';
 import { LZ4_WASM } from '../format/codec/lz4-wasm.js';
+import { native, setNativeDisabled } from '../format/native/native.js';
 import { assemble } from '../scripts/gen-wasm.mjs';
 import { blake3, blake3Keyed } from '../format/crypto/blake3.js';
 import { digest } from '../format/crypto/mac.js';
@@ -45,7 +46,14 @@ describe('LZ4 frames as the real Kloset writes them', () => {
   });
 });
 
-describe('LZ4 frames as this project writes them', () => {
+describe.each(['native', 'wasm'])('LZ4 frames as this project writes them: %s compressor', (path) => {
+  const use = (): void => setNativeDisabled(path === 'wasm');
+  afterEach(() => setNativeDisabled(false));
+  it('runs on the compressor it names', () => {
+    expect(native()).not.toBeNull();
+    use();
+    expect(native() === null).toBe(path === 'wasm');
+  });
   const text = Buffer.concat([Buffer.from('a line of text that repeats itself\n'.repeat(200_000)), prng('lz4', 100_000)]);
   const random = prng('lz4-random', (4 << 20) + 1000);
   it.each([
@@ -54,6 +62,7 @@ describe('LZ4 frames as this project writes them', () => {
     ['over 4 MiB, compressible', text],
     ['over 4 MiB, incompressible', random],
   ])('%s: decoded by the reference lz4 tool and by the reader', (_, data) => {
+    use();
     const frame = compress('LZ4', data);
     expect(Buffer.from(frame.subarray(0, 7)).toString('hex')).toBe('04224d18607073');
     const p = join(work, 'f.lz4');
@@ -64,6 +73,7 @@ describe('LZ4 frames as this project writes them', () => {
   it('random mixes of literals, runs and repeats decode with the reference lz4 tool', () => {
     // Short inputs around the format's end rules (matches stop 12 bytes before the end, the last
     // 5 bytes are literals), runs, back references at every distance up to the window.
+    use();
     const rnd = prng('lz4-mix', 1 << 20);
     let r = 0;
     const next = (n: number): number => (rnd[r++ % rnd.length]! * 256 + rnd[r++ % rnd.length]!) % n;
@@ -83,6 +93,7 @@ describe('LZ4 frames as this project writes them', () => {
       inputs.push(Buffer.concat(parts).subarray(0, len));
     }
     const frames = inputs.map((d) => compress('LZ4', d).slice());
+    setNativeDisabled(false);
     frames.forEach((f, i) => writeFileSync(join(work, `mix${i}.lz4`), f));
     const decoded = execFileSync('sh', ['-c', `for i in $(seq 0 ${inputs.length - 1}); do lz4 -d -c ${work}/mix$i.lz4 | sha256sum; done`], { encoding: 'utf8' }).trim().split('\n');
     inputs.forEach((d, i) => {
@@ -94,6 +105,7 @@ describe('LZ4 frames as this project writes them', () => {
     expect(Buffer.from(LZ4_WASM).equals(Buffer.from((await assemble('lz4')) as Uint8Array))).toBe(true);
   });
   it('blocks are at most 4 MiB; one that does not shrink is stored', () => {
+    use();
     const frame = compress('LZ4', random);
     const size = (o: number) => frame[o]! | (frame[o + 1]! << 8) | (frame[o + 2]! << 16) | (frame[o + 3]! << 24);
     const first = size(7);
@@ -101,6 +113,22 @@ describe('LZ4 frames as this project writes them', () => {
     expect(size(11 + (4 << 20)) >>> 0).toBe((0x80000000 | 1000) >>> 0);
     expect(frame.length).toBe(7 + 4 + (4 << 20) + 4 + 1000 + 4);
     expect(compress('LZ4', text).length).toBeLessThan(text.length / 4);
+  });
+});
+
+describe('native LZ4 compressor', () => {
+  it('writes frames byte-identical to the WebAssembly kernel (the same parser) on text, runs and random data', () => {
+    const rnd = prng('lz4-same', 3 << 20);
+    const inputs = [Buffer.alloc(0), Buffer.alloc(13, 1), Buffer.from('abcabcabcabcabcabc'), rnd.subarray(0, 70_000), Buffer.alloc(5 << 20, 9)];
+    for (let i = 0; i < 60; i++) inputs.push(Buffer.from(Buffer.from(`line ${i} of a text with some repetition ${'x'.repeat(i)}\n`).toString().repeat(1 + i * 50)));
+    inputs.push(Buffer.concat([rnd.subarray(0, 1 << 20), rnd.subarray(0, 1 << 20), Buffer.from('tail')]));
+    const nat = inputs.map((d) => Buffer.from(compress('LZ4', d)));
+    setNativeDisabled(true);
+    try {
+      inputs.forEach((d, i) => expect(Buffer.from(compress('LZ4', d)).equals(nat[i]!), `input ${i}`).toBe(true));
+    } finally {
+      setNativeDisabled(false);
+    }
   });
 });
 

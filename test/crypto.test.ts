@@ -9,7 +9,7 @@ import { AES_CTR, AES_DATA, aesKernel } from '../format/crypto/aes.js';
 import { AES_WASM } from '../format/crypto/aes-wasm.js';
 import { aesKeyUnwrap, aesKeyWrap, aesKeyWrapMany } from '../format/crypto/aeskw.js';
 import { argon2Backend, argon2id, setArgon2PreferJs, type Argon2Params } from '../format/crypto/argon2.js';
-import { blake3, blake3Backend, blake3Keyed, hmacSha256, sha256, setBlake3PreferJs } from '../format/crypto/blake3.js';
+import { blake3, blake3Backend, blake3Keyed, blake3KeyedOneShot, hmacSha256, sha256, setBlake3PreferJs } from '../format/crypto/blake3.js';
 import { gcmSivOpen, gcmSivSeal } from '../format/crypto/gcmsiv.js';
 import { decryptStream, encryptedLength, encryptStream } from '../format/crypto/stream.js';
 import type { EncryptionConfig } from '../format/storage/config.js';
@@ -479,6 +479,8 @@ describe('BLAKE3 and SHA-256 hashers', () => {
           const k = blake3Keyed(key);
           k.update(input);
           expect(toHex(k.digest())).toBe(c.keyed_hash);
+          // The one-shot MAC: the addon's one-chunk kernel up to 1024 bytes, the library beyond.
+          expect(toHex(blake3KeyedOneShot(key)(input))).toBe(c.keyed_hash);
           const h = blake3();
           h.update(input);
           expect(toHex(h.digest())).toBe(c.hash);
@@ -503,6 +505,22 @@ describe('BLAKE3 and SHA-256 hashers', () => {
         expect(toHex(parts.digest())).toBe(want);
       });
     });
+  });
+
+  it('one-chunk keyed BLAKE3 of the native addon equals @noble/hashes for every length up to 1024, and the MAC function takes the SIMD library beyond', () => {
+    const key = randomBytes(32);
+    const mac = blake3KeyedOneShot(key);
+    const out = new Uint8Array(32);
+    for (let n = 0; n <= 1100; n++) {
+      const d = randomBytes(n);
+      const ref = nobleBlake3(d, { key });
+      if (n <= 1024) {
+        native()!.blake3KeyedSmall(key, d, out);
+        expect(toHex(out), `length ${n}`).toBe(toHex(ref));
+      }
+      expect(toHex(mac(d)), `length ${n}`).toBe(toHex(ref));
+    }
+    expect(() => native()!.blake3KeyedSmall(key, new Uint8Array(1025), out)).toThrow(RangeError);
   });
 
   it('native BLAKE3 equals @noble/hashes blake3 on random data', () => {

@@ -1,17 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadSnapshots } from '../format/manifest.js';
 import { Repository } from '../format/repository.js';
 import { PtarStore } from '../format/store/ptar.js';
 import { entropy } from '../format/write/entropy.js';
 import { ENTROPY_WASM } from '../format/write/entropy-wasm.js';
+import { native, setNativeDisabled } from '../format/native/native.js';
 import { assemble } from '../scripts/gen-wasm.mjs';
 import { fixture, PASSPHRASE } from './helpers.js';
 
-// The real Kloset stored each chunk's and each file's entropy; ours must be the same doubles.
-describe('entropies are bit-identical to the real Kloset (Go math.Log2 on amd64)', () => {
+afterAll(() => setNativeDisabled(false));
+
+// The real Kloset stored each chunk's and each file's entropy; ours must be the same doubles, from
+// the native kernel and from the WebAssembly one.
+describe.each(['native', 'wasm'])('entropies are bit-identical to the real Kloset (Go math.Log2 on amd64): %s', (path) => {
   for (const name of ['tiny-plain', 'chunky-plain', 'many-enc', 'multi-plain'] as const) {
     it(name, async () => {
+      setNativeDisabled(path === 'wasm');
       const repo = await Repository.open(await PtarStore.open(fixture(name)), async () => PASSPHRASE);
       let files = 0;
       for (const snap of await loadSnapshots(repo)) {
@@ -32,9 +37,31 @@ describe('entropies are bit-identical to the real Kloset (Go math.Log2 on amd64)
         }
       }
       await repo.close();
+      setNativeDisabled(false);
       expect(files).toBeGreaterThan(0);
     });
   }
+});
+
+describe('native entropy kernel', () => {
+  it('gives the same doubles as the WebAssembly path on random, skewed and text data of every size class', () => {
+    expect(native()).not.toBeNull();
+    const inputs: Uint8Array[] = [];
+    for (let i = 0; i < 400; i++) {
+      const n = i < 100 ? i : (i * 7919) % 300_000;
+      const kind = i % 4;
+      const d = kind === 0 ? new Uint8Array(randomBytes(n)) : new Uint8Array(n);
+      for (let j = 0; j < n && kind !== 0; j++) d[j] = kind === 1 ? 97 + ((j * 31 + i) % 26) : kind === 2 ? (j * j) & 0xff : j % 5 === 0 ? 0 : 32;
+      inputs.push(d);
+    }
+    const nat = inputs.map((d) => entropy(d));
+    setNativeDisabled(true);
+    try {
+      inputs.forEach((d, i) => expect(entropy(d), `input ${i}`).toBe(nat[i]));
+    } finally {
+      setNativeDisabled(false);
+    }
+  });
 });
 
 describe('entropy histogram kernel', () => {

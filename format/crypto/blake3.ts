@@ -10,6 +10,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
+import { native } from '../native/native.js';
 
 export interface Hasher {
   update(data: Uint8Array): void;
@@ -92,14 +93,22 @@ export function blake3Keyed(key: Uint8Array): Hasher {
 }
 
 /**
- * One-shot keyed BLAKE3 for the hot path (a MAC per blob): one native hasher reset between calls,
- * instead of a new native object each time.
+ * One-shot keyed BLAKE3 for the hot path (a MAC per blob): inputs of one chunk (most blobs) in the
+ * project's own addon, where a call costs ~0.3 µs against ~2.5 µs for the SIMD library's three;
+ * longer ones in one SIMD hasher reset between calls, instead of a new native object each time.
  */
 export function blake3KeyedOneShot(key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const n = nativeOrNull();
   if (n === null) return (data) => nobleBlake3(data, { key });
   const h = n.newKeyed(asBuffer(key));
+  const small = preferJs ? null : native();
+  const k = key.slice();
   return (data) => {
+    if (small !== null && data.length <= 1024) {
+      const out = new Uint8Array(32);
+      small.blake3KeyedSmall(k, data, out);
+      return out;
+    }
     h.reset();
     h.update(data);
     return asBytes(h.digestBuffer());

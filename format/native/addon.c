@@ -7,7 +7,10 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include "blake3.h"
+#include "entropy.h"
 #include "gcmsiv.h"
+#include "lz4.h"
 
 #define NONCE 12
 #define TAG 16
@@ -106,6 +109,40 @@ static napi_value seal_stream(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* blake3KeyedSmall(key, data, out): out[0, 32) = keyed BLAKE3 of data (at most 1024 bytes). */
+static napi_value blake3_small(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  size_t klen, n, olen;
+  uint8_t *key, *in, *out;
+  if (!args(env, info, 3, argv) || !bytes(env, argv[0], &key, &klen) || !bytes(env, argv[1], &in, &n) || !bytes(env, argv[2], &out, &olen))
+    return NULL;
+  if (klen != 32 || n > BLAKE3_SMALL_MAX || olen < 32) return fail(env, "blake3: key of 32 bytes, input of at most 1024 and output of 32 expected");
+  blake3_keyed_small(key, in, n, out);
+  return NULL;
+}
+
+/* lz4Block(src, dst, at): src compressed as one LZ4 block at dst[at]; returns its size. */
+static napi_value lz4_block_(napi_env env, napi_callback_info info) {
+  napi_value argv[3], result;
+  size_t n, olen, at;
+  uint8_t *src, *dst;
+  if (!args(env, info, 3, argv) || !bytes(env, argv[0], &src, &n) || !bytes(env, argv[1], &dst, &olen) || !offset(env, argv[2], &at))
+    return NULL;
+  if (n > 0x7fffffff || at > olen || olen - at < LZ4_BOUND(n)) return fail(env, "lz4: output does not fit");
+  napi_create_double(env, (double)lz4_block(src, n, dst + at), &result);
+  return result;
+}
+
+/* entropy(data): Kloset's per-chunk entropy. */
+static napi_value entropy_(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  size_t n;
+  uint8_t *in;
+  if (!args(env, info, 1, argv) || !bytes(env, argv[0], &in, &n)) return NULL;
+  napi_create_double(env, entropy(in, n), &result);
+  return result;
+}
+
 static napi_value supported(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
@@ -137,6 +174,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"seal", NULL, seal, NULL, NULL, NULL, napi_default, NULL},
       {"open", NULL, open_, NULL, NULL, NULL, napi_default, NULL},
       {"sealStream", NULL, seal_stream, NULL, NULL, NULL, napi_default, NULL},
+      {"blake3KeyedSmall", NULL, blake3_small, NULL, NULL, NULL, napi_default, NULL},
+      {"lz4Block", NULL, lz4_block_, NULL, NULL, NULL, napi_default, NULL},
+      {"entropy", NULL, entropy_, NULL, NULL, NULL, napi_default, NULL},
       {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -1,7 +1,9 @@
 /**
  * The project's own native addon (format/native/*.c, built by node-gyp on `npm install`): the
- * AES-NI/PCLMULQDQ GCM-SIV kernel and a glibc malloc setting. Optional: where it was not built,
- * or the CPU lacks the instructions, native() is null and callers keep their WebAssembly paths.
+ * per-blob kernels of a backup (AES-NI/PCLMULQDQ GCM-SIV, one-chunk keyed BLAKE3, LZ4 blocks,
+ * entropy) and a glibc malloc setting. Optional: where it was not built, or the CPU lacks the
+ * instructions, native() is null and callers keep their WebAssembly or library paths, which the
+ * tests hold the addon to.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +18,12 @@ export interface NativeAddon {
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
   /** Kloset's stream body: each chunkSize piece of plain as nonce ‖ ciphertext ‖ tag, written at out[at]. */
   sealStream(subkey: Uint8Array, nonces: Uint8Array, plain: Uint8Array, chunkSize: number, out: Uint8Array, at: number): void;
+  /** out[0, 32) = keyed BLAKE3 of data, at most 1024 bytes (one chunk). */
+  blake3KeyedSmall(key: Uint8Array, data: Uint8Array, out: Uint8Array): void;
+  /** data compressed as one LZ4 block at out[at] (room for n + n/255 + 16 bytes); returns its size. */
+  lz4Block(data: Uint8Array, out: Uint8Array, at: number): number;
+  /** Kloset's entropy of a chunk, bit-identical to format/write/entropy.ts. */
+  entropy(data: Uint8Array): number;
   tuneMalloc(mmapThreshold: number): boolean;
 }
 

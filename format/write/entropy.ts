@@ -4,6 +4,7 @@
  * for some inputs. Both are reproduced here operation by operation, so the entropies stored in
  * objects, entries and summaries are bit-identical to Plakar's.
  */
+import { native } from '../native/native.js';
 import { ENTROPY_WASM } from './entropy-wasm.js';
 
 const f64 = new Float64Array(1);
@@ -74,6 +75,8 @@ function histogram(data: Uint8Array): Uint32Array {
 
 /** Shannon entropy of the bytes, in bits per byte, as Kloset computes it per chunk. */
 export function entropy(data: Uint8Array): number {
+  const nat = native();
+  if (nat !== null) return nat.entropy(data);
   const n = data.length;
   if (n === 0) return 0;
   const h = histogram(data);
