@@ -8,6 +8,7 @@ import { buildManifest } from '../format/manifest.js';
 import { Repository } from '../format/repository.js';
 import { PtarStore } from '../format/store/ptar.js';
 import { loadSnapshots } from '../format/manifest.js';
+import { AtomicFile } from '../format/write/output.js';
 import { fixture, kapsul, PASSPHRASE, REAL, REPO, runBin, SHARED } from './helpers.js';
 import { describeTree, makeTree, prng } from './tree.js';
 
@@ -228,6 +229,23 @@ describe('output', () => {
     p.kill('SIGINT');
     expect(await closed).not.toBe(0);
     expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it('an archive larger than the background flush step is written whole, and an abort in the middle of a flush leaves nothing', async () => {
+    const path = join(work, 'big-output.bin');
+    const out = await AtomicFile.create(path, false);
+    const hash = createHash('sha256');
+    for (let i = 0; i < 150; i++) {
+      const piece = prng(`out${i % 7}`, (1 << 20) + i);
+      hash.update(piece);
+      await out.write(piece);
+    }
+    await out.commit();
+    expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(hash.digest('hex'));
+    const aborted = await AtomicFile.create(join(work, 'aborted.bin'), false);
+    for (let i = 0; i < 70; i++) await aborted.write(prng('ab', 1 << 20));
+    await aborted.abort();
+    expect(readdirSync(work).filter((n) => n.includes('aborted'))).toEqual([]);
   });
 
   it('bad input: a missing path, an unwritable destination', async () => {

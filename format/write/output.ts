@@ -14,6 +14,12 @@ export interface Output {
 }
 
 const BUFFER = 4 << 20;
+/**
+ * Data written since the last background flush that starts another: the commit's fsync then
+ * waits for the last stretch only, not for the whole archive (~0.2 s for 365 MB here), while the
+ * rest reached the disk as the archive was being built.
+ */
+const SYNC_EVERY = 64 << 20;
 
 /** Temporary files not yet committed or removed: what an interrupted process must delete. */
 export const pendingFiles = new Set<string>();
@@ -28,6 +34,9 @@ export class AtomicFile implements Output {
   private buf = Buffer.allocUnsafe(BUFFER);
   private used = 0;
   private done = false;
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
+  private syncError: unknown = null;
 
   private constructor(readonly path: string, readonly tmp: string, private readonly fh: FileHandle, private readonly overwrite: boolean) {}
 
@@ -59,11 +68,21 @@ export class AtomicFile implements Output {
   private async flush(): Promise<void> {
     let at = 0;
     while (at < this.used) at += (await this.fh.write(this.buf, at, this.used - at)).bytesWritten;
+    this.unsynced += this.used;
     this.used = 0;
+    if (this.unsynced >= SYNC_EVERY && this.syncing === null) {
+      this.unsynced = 0;
+      this.syncing = this.fh.datasync().then(
+        () => void (this.syncing = null),
+        (e: unknown) => void ((this.syncError ??= e), (this.syncing = null)),
+      );
+    }
   }
 
   async commit(): Promise<void> {
     await this.flush();
+    await this.syncing;
+    if (this.syncError !== null) throw this.syncError;
     await this.fh.sync();
     await this.fh.close();
     this.done = true;
@@ -83,6 +102,7 @@ export class AtomicFile implements Output {
   async abort(): Promise<void> {
     if (!this.done) {
       this.done = true;
+      await this.syncing;
       await this.fh.close().catch(() => {});
     }
     await unlink(this.tmp).catch(() => {});
