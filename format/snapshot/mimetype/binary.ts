@@ -418,8 +418,9 @@ const SFNT_TABLES = new Set(
     'kern', 'kerx', 'lcar', 'loca', 'ltag', 'maxp', 'meta', 'mort', 'morx', 'name', 'opbd', 'OS/2',
   ].map((t) => u32be(b(t), 0)),
 );
+const SFNT_VERSION = clsid(0x00, 0x01, 0x00, 0x00);
 export const ttf: Detector = (raw) =>
-  hasPrefix(raw, clsid(0x00, 0x01, 0x00, 0x00)) && raw.length >= 16 && u16be(raw, 4) < 49 && SFNT_TABLES.has(u32be(raw, 12));
+  hasPrefix(raw, SFNT_VERSION) && raw.length >= 16 && u16be(raw, 4) < 49 && SFNT_TABLES.has(u32be(raw, 12));
 export const eot: Detector = (raw) =>
   raw.length > 35 &&
   raw[34] === 0x4c &&

@@ -168,15 +168,20 @@ function upper(c: number): number {
 
 /** How many bytes of `b` were needed to match pattern `p` at its start, or -1. */
 export function match(b: Uint8Array, p: Uint8Array, flags: number): number {
+  return matchAt(b, 0, p, flags);
+}
+
+/** match() on b[from..]: search() tries every start without a view per position. */
+function matchAt(b: Uint8Array, from: number, p: Uint8Array, flags: number): number {
   const l = b.length;
   if (p.length === 0) return 0;
-  if (l === 0) return -1;
-  let bi = 0;
+  if (l === from) return -1;
+  let bi = from;
   let pi = 0;
   if (flags === 0 || (flags & Flags.FullWord) !== 0) {
     // The library does a plain prefix check here, even when CompactWS is also requested.
-    if (!hasPrefix(b, p)) return -1;
-    bi = p.length;
+    if (!hasPrefix(b, p, from)) return -1;
+    bi = from + p.length;
     pi = p.length;
   } else {
     while (bi < l) {
@@ -200,7 +205,7 @@ export function match(b: Uint8Array, p: Uint8Array, flags: number): number {
   }
   if (pi < p.length) return -1;
   if ((flags & Flags.FullWord) !== 0 && bi < l && !isWS(b[bi])) return -1;
-  return bi;
+  return bi - from;
 }
 
 /** Index of the first position where `p` matches (see match), or -1. */
@@ -212,7 +217,7 @@ export function search(b: Uint8Array, p: Uint8Array, flags: number): number {
   if (flags === 0) return indexOf(b, p);
   for (let i = 0; i < lb; i++) {
     if (lb - i < lp) return -1;
-    if (match(b.subarray(i), p, flags) !== -1) return i;
+    if (matchAt(b, i, p, flags) !== -1) return i;
   }
   return -1;
 }
