@@ -17,9 +17,9 @@ try {
   const { files, bytes } = treeStats(tree);
   console.log(`tree ${tree}: ${files} files, ${(bytes / 1e6).toFixed(0)} MB`);
   run('warm-up', `tar -cf - ${tree} 2>/dev/null | cat >/dev/null`);
-  const rows: (string | number)[][] = [['tool', 'wall s', 'MB/s', 'files/s', 'peak RSS MB', 'output MB']];
+  const rows: (string | number)[][] = [['tool', 'wall s', 'MB/s', 'files/s', 'peak RSS MiB', 'output MB']];
   const add = (m: Measure, out: string | null): void => {
-    rows.push([m.label, m.seconds.toFixed(2), (bytes / 1e6 / m.seconds).toFixed(0), (files / m.seconds).toFixed(0), m.peakMB.toFixed(0), out ? sizeMB(out).toFixed(0) : '-']);
+    rows.push([m.label, m.seconds.toFixed(2), (bytes / 1e6 / m.seconds).toFixed(0), (files / m.seconds).toFixed(0), m.peakMiB.toFixed(0), out ? sizeMB(out).toFixed(0) : '-']);
   };
   add(run('tar | zstd -1 -T2', `tar -cf - ${tree} 2>/dev/null | zstd -q -1 -T2 > ${work}/t.tar.zst`), `${work}/t.tar.zst`);
   if (ensureTool('restic', 'restic')) {

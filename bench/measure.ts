@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Wall time and peak RSS of a shell command, measured by GNU time. */
+/** Wall time and peak RSS (MiB: GNU time reports KiB) of a shell command, measured by GNU time. */
 export interface Measure {
   label: string;
   seconds: number;
-  peakMB: number;
+  peakMiB: number;
 }
 
 export function run(label: string, command: string, env: Record<string, string> = {}): Measure {
@@ -14,7 +14,7 @@ export function run(label: string, command: string, env: Record<string, string> 
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const m = /^([\d.]+) (\d+)$/.exec(last);
   if (r.status !== 0 || !m) throw new Error(`${label} failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
-  return { label, seconds: Number(m[1]), peakMB: Number(m[2]) / 1024 };
+  return { label, seconds: Number(m[1]), peakMiB: Number(m[2]) / 1024 };
 }
 
 /** Installs a Debian package the benchmark compares against, if it is missing. */

@@ -18,9 +18,9 @@ const pass = { PLAKAR_PASSPHRASE: 'bench-passphrase', KAPSUL_PASSPHRASE: 'bench-
 
 try {
   const { bytes } = treeStats(tree);
-  const rows: (string | number)[][] = [['restore', 'wall s', 'MB/s', 'peak RSS MB']];
+  const rows: (string | number)[][] = [['restore', 'wall s', 'MB/s', 'peak RSS MiB']];
   const add = (m: Measure, mb: number): void => {
-    rows.push([m.label, m.seconds.toFixed(2), (mb / m.seconds).toFixed(0), m.peakMB.toFixed(0)]);
+    rows.push([m.label, m.seconds.toFixed(2), (mb / m.seconds).toFixed(0), m.peakMiB.toFixed(0)]);
   };
   let n = 0;
   const target = (): string => join(work, `out${n++}`);

@@ -28,9 +28,9 @@ try {
   const bucket = `${s3.location('bench/prefix')}?use_tls=${s3.options.use_tls}`;
   run('create store', `node ${bin} at ${store} create`, env);
   run('create bucket', `node ${bin} at '${bucket}' create`, { ...env, PLAKAR_PASSPHRASE: env.PLAKAR_PEER_PASSPHRASE });
-  const rows: (string | number)[][] = [['step', 'wall s', 'MB/s (tree)', 'peak RSS MB']];
+  const rows: (string | number)[][] = [['step', 'wall s', 'MB/s (tree)', 'peak RSS MiB']];
   const add = (m: Measure): void => {
-    rows.push([m.label, m.seconds.toFixed(2), (bytes / 1e6 / m.seconds).toFixed(0), m.peakMB.toFixed(0)]);
+    rows.push([m.label, m.seconds.toFixed(2), (bytes / 1e6 / m.seconds).toFixed(0), m.peakMiB.toFixed(0)]);
   };
   add(run('plakar backup (directory store, encrypted)', `node ${bin} at ${store} backup -quiet ${tree}`, env));
   add(run('cp -r of that store', `cp -r ${store} ${work}/copy`));
