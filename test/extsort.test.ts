@@ -309,6 +309,20 @@ describe('ExternalSorter', () => {
     await expect(t.add('x', new Uint8Array(0))).rejects.toThrow();
   });
 
+  it('sortedBatches() gives the records of sorted() in batches of at most 1024, across runs, both ways, unique or not', async () => {
+    const recs = makeRecords(5000, 77);
+    for (const opts of [{}, { descending: true }, { unique: true }, { descending: true, unique: true }]) {
+      const s = await fill(recs, pathCmp, 64 * 1024);
+      const got: [string, Uint8Array][] = [];
+      for await (const batch of s.sortedBatches(opts)) {
+        expect(batch.length).toBeGreaterThan(0);
+        expect(batch.length).toBeLessThanOrEqual(1024);
+        got.push(...batch);
+      }
+      same(got, expected(recs, pathCmp, opts));
+    }
+  });
+
   it('is consumed by sorted()', async () => {
     const s = new ExternalSorter({ compare: compareBytes, tmpDir: freshDir() });
     await s.add('a', new Uint8Array(1));

@@ -24,6 +24,12 @@ const DEFAULT_MEMORY = 64 * MiB;
 /** Largest read window per run, and the write buffer size. */
 const MAX_WINDOW = MiB;
 const MIN_WINDOW = 16 * 1024;
+async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
+
+/** Records per batch of sortedBatches(). */
+const BATCH = 1024;
 /** Most runs merged at once; more runs are first merged in groups into longer runs. */
 const MAX_FAN_IN = 64;
 /** Per record: the key's array slot, slab/offset/length slots and the permutation the sort builds. */
@@ -142,6 +148,14 @@ export class ExternalSorter {
    * removed when the iteration ends (completed, broken off or failed).
    */
   sorted(opts: SortedOptions = {}): AsyncGenerator<[string, Uint8Array]> {
+    return flatten(this.sortedBatches(opts));
+  }
+
+  /**
+   * sorted() in arrays of consecutive records: one await per batch instead of one per record,
+   * which is most of the cost of reading a large sorter back.
+   */
+  sortedBatches(opts: SortedOptions = {}): AsyncGenerator<[string, Uint8Array][]> {
     this.usable();
     if (this.consumed) throw new Error('ExternalSorter: sorted() called twice');
     this.consumed = true;
@@ -280,7 +294,7 @@ export class ExternalSorter {
 
   // ---------------------------------------------------------------- merge
 
-  private async *merge(descending: boolean, unique: boolean): AsyncGenerator<[string, Uint8Array]> {
+  private async *merge(descending: boolean, unique: boolean): AsyncGenerator<[string, Uint8Array][]> {
     const readers: RunReader[] = [];
     try {
       await this.pending;
@@ -313,22 +327,28 @@ export class ExternalSorter {
       // With `unique`, the record held back for its group of equal keys: the group's first
       // record ascending, its last descending (the earliest added, either way).
       let held: [string, Uint8Array] | null = null;
+      let batch: [string, Uint8Array][] = [];
       while (heap.size > 0) {
         const top = heap.top;
         const rec: [string, Uint8Array] = [top.key, top.value];
         const more = top.advance();
         if (more === true || (more !== false && (await more))) heap.siftTop();
         else heap.pop();
-        if (!unique) yield rec;
+        if (!unique) batch.push(rec);
         else if (held === null) held = rec;
         else if (cmp(held[0], rec[0]) === 0) {
           if (descending) held = rec;
         } else {
-          yield held;
+          batch.push(held);
           held = rec;
         }
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
       }
-      if (held !== null) yield held;
+      if (held !== null) batch.push(held);
+      if (batch.length > 0) yield batch;
     } finally {
       this.closed = true;
       await this.cleanup();

@@ -6,7 +6,7 @@ export const BTREE_ORDER = 50;
 const FANOUT = BTREE_ORDER - 1;
 
 /**
- * Persists a B+tree from its (key, value MAC) pairs given in DESCENDING key order. Building from
+ * Persists a B+tree from its (key, value MAC) pairs given in DESCENDING key order, in batches. Building from
  * the right lets each leaf point (`next`) at the leaf after it, which is already written, so leaves
  * go out as they fill and only one level of (first key, node MAC) pairs per level is kept.
  * Returns the MAC of the root record, stored as `rootType`.
@@ -15,7 +15,7 @@ export async function writeBTree(
   sink: BlobSink,
   rootType: number,
   nodeType: number,
-  descending: AsyncIterable<[string, Uint8Array]>,
+  descending: AsyncIterable<[string, Uint8Array][]>,
 ): Promise<Uint8Array> {
   const putNode = async (keys: string[] | null, pointers: Uint8Array[] | null, values: Uint8Array[] | null, next: Uint8Array | null): Promise<Uint8Array> => {
     const bytes = serializeBTreeNode({ keys, pointers, values, next });
@@ -37,10 +37,12 @@ export async function writeBTree(
     keys = [];
     values = [];
   };
-  for await (const [k, v] of descending) {
-    keys.push(k);
-    values.push(v);
-    if (keys.length === FANOUT) await flushLeaf();
+  for await (const batch of descending) {
+    for (const [k, v] of batch) {
+      keys.push(k);
+      values.push(v);
+      if (keys.length === FANOUT) await flushLeaf();
+    }
   }
   if (keys.length > 0) await flushLeaf();
   if (children.length === 0) children.push(['', await putNode(null, null, null, null)]);

@@ -300,7 +300,7 @@ export class SnapshotBuilder {
 
   private async persist(rootSummary: Summary): Promise<void> {
     const tree = (s: ExternalSorter, rootType: number, nodeType: number): Promise<Uint8Array> =>
-      writeBTree(this.sink, rootType, nodeType, s.sorted({ descending: true, unique: true }));
+      writeBTree(this.sink, rootType, nodeType, s.sortedBatches({ descending: true, unique: true }));
     const root = await tree(this.vfs, RT.VFS_BTREE, RT.VFS_NODE);
     const errors = await tree(this.errorTree, RT.ERROR_BTREE, RT.ERROR_NODE);
     const xattrs = await tree(this.xattrs, RT.XATTR_BTREE, RT.XATTR_NODE);

@@ -76,9 +76,11 @@ export class PtarWriter extends QueuedSink {
     const count = this.index.count;
     let rawIndex: Uint8Array | null = new Uint8Array(BLOB_RECORD_SIZE * count);
     let at = 0;
-    for await (const [, rec] of this.index.sorted()) {
-      rawIndex.set(rec, at);
-      at += rec.length;
+    for await (const batch of this.index.sortedBatches()) {
+      for (const [, rec] of batch) {
+        rawIndex.set(rec, at);
+        at += rec.length;
+      }
     }
     let trailerLength = 0;
     for (const part of packfileTrailer(this.codec, rawIndex, count, this.dataLength)) {
