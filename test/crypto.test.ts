@@ -24,7 +24,7 @@ import {
   type PolyvalBackendName,
 } from '../format/crypto/polyval.js';
 import { IntegrityError, UnsupportedError } from '../format/errors.js';
-import { native, setNativeDisabled } from '../format/native/native.js';
+import { native, setNativeDisabled, tuneMemory } from '../format/native/native.js';
 import { assemble } from '../scripts/gen-wasm.mjs';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -662,5 +662,11 @@ describe('Kloset encrypted stream', () => {
     expect(() => n.sealStream(key, randomBytes(12), randomBytes(65537), 65536, new Uint8Array(70000), 0)).toThrow(RangeError);
     expect(() => n.sealStream(key, randomBytes(24), randomBytes(65537), 65536, new Uint8Array(65537 + 55), 0)).toThrow(RangeError);
     expect(() => n.open(key, randomBytes(12), randomBytes(15), new Uint8Array(0))).toThrow(RangeError);
+  });
+
+  it.runIf(process.platform === 'linux')('tuneMemory() turns transparent huge pages off for the process (the Argon2id buffer then faults in small pages)', () => {
+    const thp = (): string => /THP_enabled:\s*(\d)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '?';
+    tuneMemory();
+    expect(thp()).toBe('0');
   });
 });

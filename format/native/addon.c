@@ -7,6 +7,9 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include "blake3.h"
 #include "entropy.h"
 #include "gcmsiv.h"
@@ -151,11 +154,11 @@ static napi_value supported(napi_env env, napi_callback_info info) {
 }
 
 /*
- * tuneMalloc(mmapThreshold): glibc serves allocations of at least this size with their own
- * mappings, returned to the system when freed, instead of from arenas that keep their peak.
- * Returns whether it was applied (glibc only).
+ * tuneMemory(mmapThreshold): glibc serves allocations of at least this size with their own
+ * mappings, returned to the system when freed, instead of from arenas that keep their peak; and
+ * the process gets no transparent huge pages (Linux). Returns whether the first was applied.
  */
-static napi_value tune_malloc(napi_env env, napi_callback_info info) {
+static napi_value tune_memory(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
   size_t threshold;
   if (!args(env, info, 1, argv) || !offset(env, argv[0], &threshold)) return NULL;
@@ -163,6 +166,9 @@ static napi_value tune_malloc(napi_env env, napi_callback_info info) {
   int ok = mallopt(M_MMAP_THRESHOLD, (int)threshold) == 1;
 #else
   int ok = 0;
+#endif
+#if defined(__linux__)
+  prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 #endif
   napi_get_boolean(env, ok, &result);
   return result;
@@ -177,7 +183,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"blake3KeyedSmall", NULL, blake3_small, NULL, NULL, NULL, napi_default, NULL},
       {"lz4Block", NULL, lz4_block_, NULL, NULL, NULL, napi_default, NULL},
       {"entropy", NULL, entropy_, NULL, NULL, NULL, napi_default, NULL},
-      {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_default, NULL},
+      {"tuneMemory", NULL, tune_memory, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

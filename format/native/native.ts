@@ -24,7 +24,7 @@ export interface NativeAddon {
   lz4Block(data: Uint8Array, out: Uint8Array, at: number): number;
   /** Kloset's entropy of a chunk, bit-identical to format/write/entropy.ts. */
   entropy(data: Uint8Array): number;
-  tuneMalloc(mmapThreshold: number): boolean;
+  tuneMemory(mmapThreshold: number): boolean;
 }
 
 let addon: NativeAddon | null | undefined;
@@ -57,9 +57,14 @@ export function native(): NativeAddon | null {
  * a backup; above glibc's default threshold, which grows as they are freed, they come from arenas
  * that keep their peak. Mapping each on its own from 256 KiB gives them back when freed: a
  * /usr/share create peaks at ~275 MB instead of ~330 MB, for ~0.2 s more system time.
+ *
+ * No transparent huge pages either: the Argon2id library asks for them for its 256 MiB, and on
+ * the virtual machines measured (bench/create) a fresh huge page costs far more to fault in than
+ * 512 small ones: the key derivation took 0.7-1.1 s with them and a steady ~0.55 s without
+ * (though ~0.1 s more CPU in TLB misses, and 0.43 s when huge pages are warm).
  */
 export function tuneMemory(): void {
-  native()?.tuneMalloc(256 * 1024);
+  native()?.tuneMemory(256 * 1024);
 }
 
 /** Tests and benchmarks: run the WebAssembly paths even where the addon is available. */
