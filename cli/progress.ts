@@ -1,4 +1,8 @@
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar as Bar } from 'cli-progress';
+
+// require(), not import: Node would first scan this CommonJS package for its exports.
+const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
 import type { BuildEvent } from '../format/write/builder.js';
 import { ibytes } from '../kapsul/humanize.js';
 
@@ -11,7 +15,7 @@ export class Progress {
   private bytes = 0;
   private errors = 0;
   private readonly started = Date.now();
-  private bar: SingleBar | null = null;
+  private bar: Bar | null = null;
 
   constructor(private readonly o: { quiet: boolean; json: boolean; jsonStream: NodeJS.WritableStream }) {
     if (!o.json && !o.quiet && process.stderr.isTTY) {

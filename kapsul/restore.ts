@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setAttribute } from '@napi-rs/xattr';
 import { IntegrityError, PtarError } from '../format/errors.js';
 import type { Entry } from '../format/snapshot/entry.js';
 import { isDir, isRegular, isSymlink, posixPerm } from '../format/snapshot/mode.js';
 import { basename, isWithin } from '../format/snapshot/paths.js';
 import type { Snapshot } from '../format/snapshot/snapshot.js';
+import { xattr } from '../format/util/native-packages.js';
 
 export interface RestoreStats {
   directories: number;
@@ -108,7 +108,7 @@ async function setXattrs(snap: Snapshot, e: Entry, path: string): Promise<void> 
   if (e.extendedAttributes.length === 0) return;
   for (const x of await snap.xattrs(e.path)) {
     try {
-      await setAttribute(path, x.name, Buffer.from(await snap.xattrValue(x)));
+      await xattr().setAttribute(path, x.name, Buffer.from(await snap.xattrValue(x)));
     } catch (err) {
       throw new PtarError(`${e.path}: cannot set xattr ${x.name}: ${(err as Error).message}`);
     }

@@ -1,7 +1,7 @@
 import { hostname, tmpdir, userInfo, cpus, availableParallelism } from 'node:os';
 import { lstat, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import ignore from 'ignore';
 import { PtarError, UsageError } from '../../format/errors.js';
 import type { KeyValue } from '../../format/snapshot/header.js';
 import { isDir } from '../../format/snapshot/mode.js';
@@ -32,6 +32,8 @@ export interface PtarOptions {
 }
 
 const VERSION = '0.1.0';
+// require(), not import: Node would first scan this CommonJS package for its exports.
+const ignore = createRequire(import.meta.url)('ignore') as typeof import('ignore');
 
 /** Header context as Plakar records it (kloset's builder writes these keys in this order). */
 export function buildContext(commandLine: string): KeyValue[] {

@@ -1,8 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { decompressFrameSync } from 'lz4-napi';
 import { decompress as zstdDecompress } from 'fzstd';
 import { IntegrityError, UnsupportedError } from '../errors.js';
 import { lz4Frame } from './lz4frame.js';
+import { lz4 } from '../util/native-packages.js';
 
 export type CompressionAlgorithm = 'LZ4' | 'GZIP' | 'ZSTD';
 
@@ -18,7 +18,7 @@ export function decompress(alg: CompressionAlgorithm, data: Uint8Array, what: st
   try {
     switch (alg) {
       case 'LZ4':
-        return decompressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        return lz4().decompressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       case 'GZIP':
         return gunzipSync(data, { maxOutputLength: MAX_DECODED });
       case 'ZSTD':

@@ -6,11 +6,11 @@
  */
 import { closeSync, constants, openSync, readlinkSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { getAttributeSync, listAttributesSync } from '@napi-rs/xattr';
 import { Chunker } from '../chunking/fastcdc.js';
 import { GoTime } from '../gotime.js';
 import { Codec } from '../keys.js';
 import { compareBytes } from '../snapshot/btree.js';
+import { xattr } from '../util/native-packages.js';
 import type { FileInfo } from '../snapshot/entry.js';
 import { isRegular, isSymlink } from '../snapshot/mode.js';
 import { ContentCutter, fileRecord, xattrBlobs, type ContentResult, type PlainBlob } from './content.js';
@@ -113,7 +113,7 @@ function readContent(path: string, batch: Batch): ContentResult {
 
 function xattrNames(path: string, out: FileOutcome): string[] {
   try {
-    return listAttributesSync(path).sort(compareBytes);
+    return xattr().listAttributesSync(path).sort(compareBytes);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') out.errors.push({ path, text: errorText(e, path) });
@@ -132,7 +132,7 @@ function encodeFile(task: WorkerTask, batch: Batch): void {
     else if (isRegular(info.mode)) content = readContent(path, batch);
     const names = isSymlink(info.mode) ? [] : xattrNames(path, out);
     for (const name of names) {
-      const x = xattrBlobs(codec, chunker, path, name, getAttributeSync(path, name) ?? new Uint8Array(0), batch.add);
+      const x = xattrBlobs(codec, chunker, path, name, xattr().getAttributeSync(path, name) ?? new Uint8Array(0), batch.add);
       out.xattrs.push({ key: x.key, mac: x.mac });
     }
     out.record = fileRecord(codec, path, info, target, content, names);

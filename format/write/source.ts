@@ -1,10 +1,10 @@
 import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { getAttributeSync, listAttributesSync } from '@napi-rs/xattr';
 import { GoTime } from '../gotime.js';
 import type { FileInfo } from '../snapshot/entry.js';
 import { goModeFromPosix } from '../snapshot/mode.js';
 import { basename } from '../snapshot/paths.js';
 import { LocalAccounts } from '../util/accounts.js';
+import { xattr } from '../util/native-packages.js';
 
 /** Files up to this size are read with one call (most files of a tree are small). */
 const SMALL_FILE = 1 << 20;
@@ -73,10 +73,10 @@ export class LocalFs implements TreeSource {
   }
 
   async xattrNames(path: string): Promise<string[]> {
-    return listAttributesSync(path);
+    return xattr().listAttributesSync(path);
   }
 
   async xattr(path: string, name: string): Promise<Uint8Array> {
-    return getAttributeSync(path, name) ?? new Uint8Array(0);
+    return xattr().getAttributeSync(path, name) ?? new Uint8Array(0);
   }
 }
