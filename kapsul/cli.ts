@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Argv } from 'yargs';
 import { buildManifest, goJson } from '../format/manifest.js';
 import { ExitCode, UsageError } from '../format/errors.js';
@@ -93,10 +94,22 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
     );
 }
 
+/**
+ * A smaller inlining budget for V8's optimizing compiler (TurboFan), for this process and its
+ * threads. At the default (920 bytes of bytecode inlined per function) compiling took ~15% of the
+ * CPU of a /usr/share create, the same hot functions being optimized in each of three threads;
+ * at 100 that create takes ~6% less CPU and ~4% less time (bench/create), the hot loops being in
+ * the native kernels.
+ */
+function tuneCompiler(): void {
+  setFlagsFromString('--max-inlined-bytecode-size-cumulative=100');
+}
+
 /** Runs a yargs program built by `build`, mapping every failure to one stderr line and an exit code. */
 export async function runProgram(prog: string, build: (run: (h: Handler) => (argv: unknown) => Promise<void>) => Argv<unknown>): Promise<void> {
   installCrashHandlers(prog);
   tuneMemory();
+  tuneCompiler();
   let code: number = ExitCode.OK;
   const run = (h: Handler) => async (argv: unknown): Promise<void> => {
     code = (await h(argv as Args)) ?? ExitCode.OK;
