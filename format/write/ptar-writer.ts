@@ -9,11 +9,11 @@ import { STATE_VERSION_1_1 } from '../state.js';
 import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
 import { wrapHeader, wrapResource, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
-import { ExternalSorter } from '../util/extsort.js';
 import { parseVersion } from '../versioning.js';
 import { contiguousRuns, QueuedSink, type EncodedBlob } from './blob-sink.js';
 import { wrapConfiguration } from './config.js';
 import type { Output } from './output.js';
+import { PackIndex } from './pack-index.js';
 import { packfileTrailer } from './packfile.js';
 import { nowNano, StateStream } from './state.js';
 
@@ -22,11 +22,11 @@ const BLOB_VERSION = parseVersion('1.0.0');
 /**
  * Writes a ptar front to back: magic, version and configuration first, then the packfile as blobs
  * arrive (each encoded on its own), and on finish() the packfile index and footer, the state that
- * locates every blob, and the trailer. Index records wait in an external sorter, so memory does
- * not grow with the number of blobs beyond the deduplication set.
+ * locates every blob, and the trailer. Index records are spilled to disk past a few MiB, so memory
+ * does not grow with the number of blobs beyond the deduplication set until the end.
  */
 export class PtarWriter extends QueuedSink {
-  private readonly index: ExternalSorter;
+  private readonly index: PackIndex;
   private readonly packMac: Hasher;
   private readonly configLength: number;
   private dataLength = 0;
@@ -36,9 +36,7 @@ export class PtarWriter extends QueuedSink {
     super(new Codec(config, master));
     this.packMac = this.codec.newMac();
     this.configLength = configLength;
-    // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
-    // state list them in that order.
-    this.index = new ExternalSorter({ compare: (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0), tmpDir, memoryBytes: 8 << 20 });
+    this.index = new PackIndex(tmpDir);
   }
 
   static async create(out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string): Promise<PtarWriter> {
@@ -60,8 +58,7 @@ export class PtarWriter extends QueuedSink {
     for (const { type, mac, encoded } of blobs) {
       serializeIndexRecord(this.record.reset(), { type, version: BLOB_VERSION, mac, offset: this.dataLength, length: encoded.length, flags: 0 });
       this.dataLength += encoded.length;
-      // "<type>:" then the MAC bytes as a latin1 string sorts exactly like "<type>:<mac hex>".
-      await this.index.add(`${type}:${Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength).toString('latin1')}`, this.record.written());
+      await this.index.add(this.record.written());
     }
     for (const run of contiguousRuns(blobs)) await this.writePack(run);
   }
@@ -74,14 +71,9 @@ export class PtarWriter extends QueuedSink {
     await this.tail;
     const packfileId = new Uint8Array(randomBytes(32));
     const count = this.index.count;
-    let rawIndex: Uint8Array | null = new Uint8Array(BLOB_RECORD_SIZE * count);
-    let at = 0;
-    for await (const batch of this.index.sortedBatches()) {
-      for (const [, rec] of batch) {
-        rawIndex.set(rec, at);
-        at += rec.length;
-      }
-    }
+    // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
+    // state list them in that order.
+    let rawIndex: Uint8Array | null = await this.index.sorted();
     let trailerLength = 0;
     for (const part of packfileTrailer(this.codec, rawIndex, count, this.dataLength)) {
       await this.writePack(part);
