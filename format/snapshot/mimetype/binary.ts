@@ -14,13 +14,22 @@ const b = (s: string): Uint8Array => {
   }
   return v;
 };
+/** Signature detectors that can only match input starting with one of these bytes. */
+const leads = new WeakMap<Detector, ReadonlySet<number>>();
+/** The bytes input must start with for `d` to match it, where that is known. */
+export const leadingBytes = (d: Detector): ReadonlySet<number> | undefined => leads.get(d);
+
 const prefix = (...sigs: (string | Uint8Array)[]): Detector => {
   const list = sigs.map((s) => (typeof s === 'string' ? b(s) : s));
-  return (raw) => list.some((s) => hasPrefix(raw, s));
+  const d: Detector = (raw) => list.some((s) => hasPrefix(raw, s));
+  if (list.every((s) => s.length > 0)) leads.set(d, new Set(list.map((s) => s[0]!)));
+  return d;
 };
 const at = (off: number, sig: string): Detector => {
   const s = b(sig);
-  return (raw) => hasAt(raw, s, off);
+  const d: Detector = (raw) => hasAt(raw, s, off);
+  if (off === 0 && s.length > 0) leads.set(d, new Set([s[0]!]));
+  return d;
 };
 const eqAt = (raw: Uint8Array, off: number, sig: Uint8Array): boolean => bytesEqual(raw.subarray(off, off + sig.length), sig);
 
