@@ -4,12 +4,8 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError } from '../format/errors.js';
 import { normalizeArgs } from '../kapsul/args.js';
 import { readCommands, runProgram, type Args, type Handler } from '../kapsul/cli.js';
-import { openArchive } from '../kapsul/context.js';
-import { backup } from './commands/backup.js';
-import { create } from './commands/create.js';
-import { ptar, type Labels } from './commands/ptar.js';
-import { rmSnapshots } from './commands/rm.js';
-import { sync } from './commands/sync.js';
+import { ptar } from './commands/ptar.js';
+import type { Labels } from './commands/ptar-write.js';
 
 const PASSPHRASE_ENV = ['PLAKAR_PASSPHRASE'];
 
@@ -77,10 +73,11 @@ export function main(args: string[]): Promise<void> {
         'backup [paths..]',
         'back up paths; with -o OUT.ptar, into a new archive',
         (c) => labelOptions(writeOptions(c)),
-        run((a) => {
+        run(async (a) => {
           if (a.o !== undefined && !/^[^/=]+=/.test(a.o as string)) return write(a);
           if (a.o !== undefined) throw new UsageError(`backup: -o ${a.o as string}: connector options are not supported`);
           if ((a.k as string[]).length > 0) throw new UsageError('backup: -k needs -o OUT.ptar');
+          const { backup } = await import('./commands/backup.js');
           return backup(location, { paths: a.paths as string[], labels: labels(a), ignore: a.ignore as string[], quiet: a.quiet as boolean, json: a.json, commandLine });
         }),
       )
@@ -88,13 +85,14 @@ export function main(args: string[]): Promise<void> {
         'create',
         'create a directory or S3 store at the location',
         (c) => c.option('plaintext', { type: 'boolean', default: false, describe: 'do not encrypt' }),
-        run((a) => create(location, a.plaintext as boolean, a.json)),
+        run(async (a) => (await import('./commands/create.js')).create(location, a.plaintext as boolean, a.json)),
       )
       .command(
         'rm <snapshots..>',
         'remove snapshots from a store',
         (c) => c.positional('snapshots', { type: 'string', array: true }),
         run(async (a) => {
+          const [{ openArchive }, { rmSnapshots }] = await Promise.all([import('../kapsul/context.js'), import('./commands/rm.js')]);
           const o = await openArchive(location, PASSPHRASE_ENV);
           try {
             return await rmSnapshots(o, a.snapshots, a.json);
@@ -112,9 +110,10 @@ export function main(args: string[]): Promise<void> {
             .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be copied' })
             .option('plaintext', { type: 'boolean', default: false, describe: 'a new ptar destination is not encrypted' })
             .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
-        run((a) => {
+        run(async (a) => {
           const args = a.args as string[];
           if (args.length < 2) throw new UsageError('usage: sync [SNAPSHOT...] to|from|with LOCATION');
+          const { sync } = await import('./commands/sync.js');
           return sync(location, {
             snapshots: args.slice(0, -2),
             direction: args[args.length - 2] as 'to',

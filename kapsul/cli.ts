@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { Argv } from 'yargs';
-import { buildManifest, goJson } from '../format/manifest.js';
 import { ExitCode, UsageError } from '../format/errors.js';
 import { tuneMemory } from '../format/native/native.js';
-import { installCrashHandlers, openArchive, out, reportError, type Opened } from './context.js';
-import { cat } from './commands/cat.js';
-import { check } from './commands/check.js';
-import { infoRepository, infoSnapshot } from './commands/info.js';
-import { lsPath, lsSnapshots } from './commands/ls.js';
-import { restoreCmd } from './commands/restore.js';
+import type { Opened } from './context.js';
+import { installCrashHandlers, out, reportError } from './output.js';
 
 /** Every option and positional of every command; yargs fills in those of the command run. */
 export interface Args {
@@ -27,11 +22,13 @@ export type Handler = (a: Args) => Promise<number | void>;
 
 /**
  * The read commands shared by `kapsul -f ARCHIVE …` and `plakar at LOCATION …`. `location` says
- * where the archive is for a given invocation.
+ * where the archive is for a given invocation. Each loads its modules when it runs: a command
+ * starts without the code of the others (the writer derives its key meanwhile).
  */
 export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passphraseEnv: string[], run: (h: Handler) => (argv: unknown) => Promise<void>): Argv<T> {
   const withArchive = async (a: Args, fn: (o: Opened) => Promise<number | void>, bulk = false): Promise<number> => {
     const loc = location(a);
+    const { openArchive } = await import('./context.js');
     const o = await openArchive(loc, passphraseEnv, { bulk });
     try {
       return (await fn(o)) ?? ExitCode.OK;
@@ -50,6 +47,7 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
           .option('uuid', { type: 'boolean', default: false }),
       run((a) =>
         withArchive(a, async (o) => {
+          const { lsPath, lsSnapshots } = await import('./commands/ls.js');
           const snaps = await o.snapshots();
           if (a.snapshot === undefined) await lsSnapshots(snaps, { json: a.json, uuid: a.uuid });
           else await lsPath(snaps, a.snapshot, { json: a.json, recursive: a.recursive });
@@ -60,13 +58,13 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
       'cat <files..>',
       'print files (SNAP:PATH) to standard output',
       (c) => c.positional('files', { type: 'string', array: true }),
-      run((a) => withArchive(a, async (o) => cat(await o.snapshots(), a.files))),
+      run((a) => withArchive(a, async (o) => (await import('./commands/cat.js')).cat(await o.snapshots(), a.files))),
     )
     .command(
       'restore [snapshot]',
       'restore SNAP[:PATH] into a directory',
       (c) => c.positional('snapshot', { type: 'string' }).option('to', { type: 'string', describe: 'target directory' }),
-      run((a) => withArchive(a, async (o) => restoreCmd(await o.snapshots(), a.snapshot, a.to, a.json), true)),
+      run((a) => withArchive(a, async (o) => (await import('./commands/restore.js')).restoreCmd(await o.snapshots(), a.snapshot, a.to, a.json), true)),
     )
     .command(
       'info [snapshot]',
@@ -74,6 +72,7 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
       (c) => c.positional('snapshot', { type: 'string' }),
       run((a) =>
         withArchive(a, async (o) => {
+          const { infoRepository, infoSnapshot } = await import('./commands/info.js');
           const snaps = await o.snapshots();
           if (a.snapshot === undefined) await infoRepository(o.repo, snaps, await o.repo.store.size(), a.json);
           else await infoSnapshot(o.repo, snaps, a.snapshot, a.json);
@@ -84,13 +83,18 @@ export function readCommands<T>(y: Argv<T>, location: (a: Args) => string, passp
       'check [snapshots..]',
       'verify every blob, MAC and byte',
       (c) => c.positional('snapshots', { type: 'string', array: true, default: [] as string[] }),
-      run((a) => withArchive(a, async (o) => check(o.repo, await o.snapshots(), a.snapshots, a.json), true)),
+      run((a) => withArchive(a, async (o) => (await import('./commands/check.js')).check(o.repo, await o.snapshots(), a.snapshots, a.json), true)),
     )
     .command(
       'manifest',
       'print every snapshot and entry as kloset-ptar-manifest/1 JSON',
       (c) => c,
-      run((a) => withArchive(a, async (o) => out(goJson(await buildManifest(o.repo, location(a))) + '\n'))),
+      run((a) =>
+        withArchive(a, async (o) => {
+          const { buildManifest, goJson } = await import('../format/manifest.js');
+          await out(goJson(await buildManifest(o.repo, location(a))) + '\n');
+        }),
+      ),
     );
 }
 

@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { requireArg } from './context.js';
+import { requireArg } from './output.js';
 import { normalizeArgs } from './args.js';
 import { readCommands, runProgram } from './cli.js';
 

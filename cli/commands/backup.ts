@@ -8,7 +8,8 @@ import { StoreWriter } from '../../format/write/store-writer.js';
 import { openArchive } from '../../kapsul/context.js';
 import { cleanupOnInterrupt } from '../interrupt.js';
 import { Progress } from '../progress.js';
-import { checkPaths, errorStatus, pathSnapshot, type Labels } from './ptar.js';
+import { checkPaths } from './ptar.js';
+import { errorStatus, pathSnapshot, type Labels } from './ptar-write.js';
 
 export interface BackupOptions {
   paths: string[];

@@ -2,7 +2,8 @@ import { UsageError } from '../../format/errors.js';
 import { findByPrefix } from '../../format/snapshot/locate.js';
 import { isWritable } from '../../format/store/store.js';
 import { deleteSnapshots } from '../../format/write/delete.js';
-import { printJson, type Opened } from '../../kapsul/context.js';
+import type { Opened } from '../../kapsul/context.js';
+import { printJson } from '../../kapsul/output.js';
 
 /** `plakar at LOCATION rm SNAP...`: every prefix must name exactly one snapshot before any is removed. */
 export async function rmSnapshots(o: Opened, prefixes: string[], json: boolean): Promise<number> {

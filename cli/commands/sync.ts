@@ -1,3 +1,4 @@
+import { newKey } from '../../format/crypto/new-key.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { defaultConfiguration, enableEncryption } from '../../format/write/confi
 import { AtomicFile } from '../../format/write/output.js';
 import { PtarWriter } from '../../format/write/ptar-writer.js';
 import { StoreWriter } from '../../format/write/store-writer.js';
-import { openArchive, out, printJson, type Opened } from '../../kapsul/context.js';
+import { openArchive, type Opened } from '../../kapsul/context.js';
+import { out, printJson } from '../../kapsul/output.js';
 import { cleanupOnInterrupt } from '../interrupt.js';
 import { Progress } from '../progress.js';
 import { copySnapshot } from '../sync.js';
@@ -109,7 +111,7 @@ async function intoStore(todo: Snapshot[], writer: StoreWriter, location: string
 
 async function intoNewPtar(todo: Snapshot[], dst: Side, o: SyncOptions): Promise<number> {
   const config = defaultConfiguration();
-  const master = o.plaintext ? null : await enableEncryption(config, newPassphrase(dst.passphraseEnv));
+  const master = o.plaintext ? null : await enableEncryption(config, newKey(newPassphrase(dst.passphraseEnv)));
   let tmp: string | null = null;
   const release = cleanupOnInterrupt(() => [tmp]);
   const file = await AtomicFile.create(ptarPath(dst.location), false);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { encryptStream } from '../crypto/stream.js';
-import { deriveKey } from '../crypto/kdf.js';
+import type { NewKey } from '../crypto/new-key.js';
 import { GoTime } from '../gotime.js';
 import { configMacFactory } from '../crypto/mac.js';
 import { CONFIG_VERSION } from '../repository.js';
@@ -33,32 +33,19 @@ export function defaultConfiguration(): Configuration {
   };
 }
 
-export interface KdfChoice {
-  time: number;
-  memoryKiB: number;
-  threads: number;
-}
-
-/** Plakar's defaults: Argon2id, t=4, m=256 MiB, p=1. */
-export const DEFAULT_KDF: KdfChoice = { time: 4, memoryKiB: 256 * 1024, threads: 1 };
-
 /**
- * Adds encryption to a configuration: a fresh salt, the master key derived from the passphrase,
- * and the canary (32 random bytes sealed with the key) that later proves a passphrase right.
+ * Adds encryption to a configuration: the new key's KDF parameters, and the canary (32 random
+ * bytes sealed with the key) that later proves a passphrase right. Returns the master key.
  */
-export async function enableEncryption(config: Configuration, passphrase: string, kdf: KdfChoice = DEFAULT_KDF): Promise<Uint8Array> {
+export async function enableEncryption(config: Configuration, key: NewKey): Promise<Uint8Array> {
   const enc: EncryptionConfig = {
     subKeyAlgorithm: 'AES256-KW',
     dataAlgorithm: 'AES256-GCM-SIV',
     chunkSize: 65536,
-    kdfParams: {
-      kdf: 'ARGON2ID',
-      salt: new Uint8Array(randomBytes(16)),
-      argon2id: { saltSize: 16, time: kdf.time, memory: kdf.memoryKiB, threads: kdf.threads, keyLen: 32 },
-    },
+    kdfParams: key.params,
     canary: new Uint8Array(0),
   };
-  const master = await deriveKey(enc.kdfParams, new TextEncoder().encode(passphrase));
+  const master = await key.master;
   enc.canary = encryptStream(enc, master, new Uint8Array(randomBytes(32)));
   config.encryption = enc;
   return master;

@@ -2,7 +2,7 @@ import { NotFoundError, PtarError } from '../../format/errors.js';
 import { locate } from '../../format/snapshot/locate.js';
 import { isRegular } from '../../format/snapshot/mode.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
-import { out } from '../context.js';
+import { out } from '../output.js';
 
 /** `cat SNAP:PATH...`: streams each regular file to stdout, following symlinks. */
 export async function cat(snaps: Snapshot[], args: string[]): Promise<void> {

@@ -4,7 +4,7 @@ import type { Repository } from '../../format/repository.js';
 import { findByPrefix, splitSnapshotPath } from '../../format/snapshot/locate.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import { ibytes } from '../humanize.js';
-import { out, printJson } from '../context.js';
+import { out, printJson } from '../output.js';
 
 /** `check [SNAP...]`: verifies packfiles and every selected snapshot; exit 65 on any problem. */
 export async function check(repo: Repository, snaps: Snapshot[], args: string[], json: boolean): Promise<number> {

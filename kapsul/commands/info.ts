@@ -4,7 +4,7 @@ import { locate } from '../../format/snapshot/locate.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import { formatVersion } from '../../format/versioning.js';
 import { goDuration, ibytes } from '../humanize.js';
-import { out, printJson } from '../context.js';
+import { out, printJson } from '../output.js';
 
 function uuid(b: Uint8Array): string {
   const h = toHex(b);

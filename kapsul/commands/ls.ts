@@ -6,7 +6,7 @@ import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import type { Entry } from '../../format/snapshot/entry.js';
 import { LocalAccounts } from '../../format/util/accounts.js';
 import { goDurationSeconds, ibytes, sanitize } from '../humanize.js';
-import { out, printJson } from '../context.js';
+import { out, printJson } from '../output.js';
 
 function totalSize(s: Snapshot): number {
   return (s.source.summary.directory.size ?? 0) + (s.source.summary.below.size ?? 0);

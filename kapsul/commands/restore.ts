@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { NotFoundError } from '../../format/errors.js';
 import { locate } from '../../format/snapshot/locate.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
-import { printJson } from '../context.js';
+import { printJson } from '../output.js';
 import { restore } from '../restore.js';
 
 function defaultTarget(): string {
