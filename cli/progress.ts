@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import type { SingleBar as Bar } from 'cli-progress';
+import type { BuildEvent } from '../format/write/builder.js';
+import { ibytes } from '../kapsul/humanize.js';
 
 // require(), not import: Node would first scan this CommonJS package for its exports.
 const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
-import type { BuildEvent } from '../format/write/builder.js';
-import { ibytes } from '../kapsul/humanize.js';
 
 /**
  * Progress of a long write: a bar on a terminal (files, bytes, rate, ETA once the size is known),

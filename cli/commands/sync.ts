@@ -1,9 +1,9 @@
-import { newKey } from '../../format/crypto/new-key.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toHex } from '../../format/binary.js';
+import { newKey } from '../../format/crypto/new-key.js';
 import { NotFoundError, UsageError } from '../../format/errors.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import { storeKind } from '../../format/store/location.js';
