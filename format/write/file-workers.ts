@@ -34,7 +34,7 @@ export interface WorkerTask {
 
 /** Blobs (their encoded bytes one after another, their MACs, and type, encoded length, plain length each) and the files they complete. */
 export interface WorkerReply {
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   macs: Uint8Array;
   meta: Int32Array;
   outcomes: { id: number; outcome: FileOutcome }[];
@@ -121,7 +121,7 @@ export class FileWorkers implements FileEncoder {
       stored = this.sink.putEncoded(r.meta[3 * i]!, r.macs.subarray(32 * i, 32 * i + 32), r.buf.subarray(at, at + len), r.meta[3 * i + 2]!);
       at += len;
     }
-    stored = stored.finally(() => this.release(slot, r.buf.length));
+    stored = stored.finally(() => this.release(slot, r.buf));
     stored.catch(() => {}); // handled by the tasks below, if any
     for (const { id, outcome } of r.outcomes) {
       const t = slot.tasks.get(id)!;
@@ -132,9 +132,11 @@ export class FileWorkers implements FileEncoder {
     this.dispatch();
   }
 
-  private release(slot: Slot, bytes: number): void {
-    Atomics.sub(slot.credit, 0, bytes);
+  /** A batch is stored: its credit goes back to the worker, and its buffer for the next batches. */
+  private release(slot: Slot, buf: Uint8Array<ArrayBuffer>): void {
+    Atomics.sub(slot.credit, 0, buf.length);
     Atomics.notify(slot.credit, 0);
+    if (buf.buffer.byteLength === BATCH_BYTES && this.failure === null) slot.worker.postMessage(buf.buffer, [buf.buffer]);
   }
 
   /** A worker died (a bug or out of memory): every file not finished fails with its error. */
