@@ -4,6 +4,7 @@
       "target_name": "ptar_native",
       "sources": [
         "format/native/addon.c",
+        "format/native/aeskw.c",
         "format/native/blake3.c",
         "format/native/entropy.c",
         "format/native/gcmsiv.c",

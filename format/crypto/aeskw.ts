@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, getCiphers } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
+import { native } from '../native/native.js';
 
 const DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 
@@ -55,15 +56,21 @@ export function aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array {
 }
 
 /**
- * Wraps many 32-byte keys (concatenated in `keys`) under one KEK at once: RFC 3394's 24 steps per
+ * Wraps many 32-byte keys (concatenated in `keys`) under one KEK at once, as a backup wraps one
+ * subkey per blob: in the native addon for 32-byte KEKs (Kloset's), else RFC 3394's 24 steps per
  * key run as 24 ECB calls over all the keys together, instead of one cipher setup per key, which
- * costs more than the wrapping itself when a backup wraps one subkey per blob. Returns the
- * wrapped keys, 40 bytes each, in order.
+ * costs more than the wrapping itself. Returns the wrapped keys, 40 bytes each, in order.
  */
 export function aesKeyWrapMany(kek: Uint8Array, keys: Uint8Array): Uint8Array {
   checkKek(kek);
   if (keys.length % 32 !== 0) throw new RangeError(`AES key wrap: keys must be 32 bytes each, got ${keys.length} bytes`);
   const m = keys.length / 32;
+  const nat = kek.length === 32 ? native() : null;
+  if (nat !== null) {
+    const wrapped = new Uint8Array(40 * m);
+    nat.wrapKeys(kek, keys, wrapped);
+    return wrapped;
+  }
   const ecb = createCipheriv(`aes-${kek.length * 8}-ecb`, kek, null);
   ecb.setAutoPadding(false);
   // Everything moves in 8-byte halves, as 32-bit word pairs (A and R_i each two words).

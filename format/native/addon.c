@@ -10,6 +10,7 @@
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
+#include "aeskw.h"
 #include "blake3.h"
 #include "entropy.h"
 #include "gcmsiv.h"
@@ -112,6 +113,18 @@ static napi_value seal_stream(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* wrapKeys(kek, keys, out): AES-KW of each 32-byte key of keys under the 32-byte kek, 40 bytes each in out. */
+static napi_value wrap_keys(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  size_t klen, n, olen;
+  uint8_t *kek, *keys, *out;
+  if (!args(env, info, 3, argv) || !bytes(env, argv[0], &kek, &klen) || !bytes(env, argv[1], &keys, &n) || !bytes(env, argv[2], &out, &olen))
+    return NULL;
+  if (klen != 32 || n % 32 != 0 || olen < n / 32 * 40) return fail(env, "aes-kw: key of 32 bytes, keys of 32 and 40 bytes of output each expected");
+  aeskw256_wrap_keys(kek, keys, n / 32, out);
+  return NULL;
+}
+
 /* blake3KeyedSmall(key, data, out): out[0, 32) = keyed BLAKE3 of data (at most 1024 bytes). */
 static napi_value blake3_small(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -180,6 +193,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"seal", NULL, seal, NULL, NULL, NULL, napi_default, NULL},
       {"open", NULL, open_, NULL, NULL, NULL, napi_default, NULL},
       {"sealStream", NULL, seal_stream, NULL, NULL, NULL, napi_default, NULL},
+      {"wrapKeys", NULL, wrap_keys, NULL, NULL, NULL, napi_default, NULL},
       {"blake3KeyedSmall", NULL, blake3_small, NULL, NULL, NULL, napi_default, NULL},
       {"lz4Block", NULL, lz4_block_, NULL, NULL, NULL, napi_default, NULL},
       {"entropy", NULL, entropy_, NULL, NULL, NULL, napi_default, NULL},

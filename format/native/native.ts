@@ -1,7 +1,7 @@
 /**
  * The project's own native addon (format/native/*.c, built by node-gyp on `npm install`): the
- * per-blob kernels of a backup (AES-NI/PCLMULQDQ GCM-SIV, one-chunk keyed BLAKE3, LZ4 blocks,
- * entropy) and a glibc malloc setting. Optional: where it was not built, or the CPU lacks the
+ * per-blob kernels of a backup (AES-NI/PCLMULQDQ GCM-SIV and AES key wrap, one-chunk keyed BLAKE3,
+ * LZ4 blocks, entropy) and a glibc malloc setting. Optional: where it was not built, or the CPU lacks the
  * instructions, native() is null and callers keep their WebAssembly or library paths, which the
  * tests hold the addon to.
  */
@@ -18,6 +18,8 @@ export interface NativeAddon {
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
   /** Kloset's stream body: each chunkSize piece of plain as nonce ‖ ciphertext ‖ tag, written at out[at]. */
   sealStream(subkey: Uint8Array, nonces: Uint8Array, plain: Uint8Array, chunkSize: number, out: Uint8Array, at: number): void;
+  /** AES-KW (RFC 3394) of each 32-byte key of `keys` under the 32-byte kek: 40 bytes each in out. */
+  wrapKeys(kek: Uint8Array, keys: Uint8Array, out: Uint8Array): void;
   /** out[0, 32) = keyed BLAKE3 of data, at most 1024 bytes (one chunk). */
   blake3KeyedSmall(key: Uint8Array, data: Uint8Array, out: Uint8Array): void;
   /** data compressed as one LZ4 block at out[at] (room for n + n/255 + 16 bytes); returns its size. */
