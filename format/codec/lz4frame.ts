@@ -2,13 +2,14 @@ import { native } from '../native/native.js';
 import { LZ4_WASM } from './lz4-wasm.js';
 
 /*
- * LZ4 frames (lz4_Frame_format.md v1.6) around blocks compressed by the WebAssembly kernel of
- * lz4.wat, or by the same parser in the native addon (format/native/lz4.c, ~1.5x as fast, straight
- * from the caller's memory to the frame) where it is built. Compressing in our own memory, not through a native addon, matters for memory more than
- * for speed: the addon returned every block in a fresh native buffer that V8 neither counts nor
- * collects promptly, so a backup kept hundreds of MB of dead output. Like pierrec/lz4's default
- * writer (Kloset's), blocks are up to 4 MiB; they are independent and carry no checksums, which
- * the format makes optional.
+ * LZ4 frames (lz4_Frame_format.md v1.6) around blocks compressed by the native addon
+ * (format/native/lz4.c: the same blocks as the reference library's default compressor, straight
+ * from the caller's memory to the frame) where it is built, else by the WebAssembly kernel of
+ * lz4.wat (a simpler greedy parser: other, equally valid blocks). Compressing in our own memory,
+ * not through an npm addon, matters for memory more than for speed: lz4-napi returned every
+ * block in a fresh native buffer that V8 neither counts nor collects promptly, so a backup kept
+ * hundreds of MB of dead output. Like pierrec/lz4's default writer (Kloset's), blocks are up to
+ * 4 MiB; they are independent and carry no checksums, which the format makes optional.
  */
 
 const MAX_BLOCK = 4 << 20;
