@@ -67,13 +67,31 @@ export class ByteReader {
     return v;
   }
 
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
   bytes(n: number): Uint8Array {
     this.need(n);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
+
+  /** A string written by ByteWriter.utf8. */
+  utf8(): string {
+    const n = this.u32();
+    this.need(n);
+    const s = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, n).toString('utf8');
+    this.pos += n;
+    return s;
+  }
 }
+
+const utf8Encoder = new TextEncoder();
 
 /** Little-endian writer into a growable buffer. */
 export class ByteWriter {
@@ -128,6 +146,22 @@ export class ByteWriter {
     this.room(8);
     this.view.setBigInt64(this.pos, BigInt(v), true);
     this.pos += 8;
+    return this;
+  }
+
+  f64(v: number): this {
+    this.room(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+    return this;
+  }
+
+  /** A string as its UTF-8 length (u32) and bytes. */
+  utf8(s: string): this {
+    this.room(4 + 3 * s.length);
+    const n = utf8Encoder.encodeInto(s, this.buf.subarray(this.pos + 4)).written;
+    this.view.setUint32(this.pos, n, true);
+    this.pos += 4 + n;
     return this;
   }
 

@@ -105,6 +105,11 @@ export function xattrBlobs(codec: Codec, chunker: Chunker, path: string, name: s
   return { key: `${path}${name}:`, mac };
 }
 
+/** A file's key in the content-type index: its type without parameters, then its path. */
+export function contentTypeKey(contentType: string, path: string): string {
+  return `/${contentType.split(';')[0]}${path}`;
+}
+
 /** A non-directory's VFS entry and what its directory's summary needs of it. */
 export interface FileRecord {
   blob: PlainBlob;
@@ -142,7 +147,7 @@ export function fileRecord(codec: Codec, path: string, info: FileInfo, target: s
   return {
     blob: { type: RT.VFS_ENTRY, mac, data: bytes },
     summary: { size, objects: regular ? 1 : 0, chunks, mode: info.mode, modTime: info.modTime.sec, contentType, entropy: ent },
-    contentTypeKey: `/${contentType.split(';')[0]}${path}`,
+    contentTypeKey: contentTypeKey(contentType, path),
     size,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { closeSync, constants, openSync, readlinkSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ByteWriter } from '../binary.js';
 import { Chunker } from '../chunking/fastcdc.js';
 import { GoTime } from '../gotime.js';
 import { Codec } from '../keys.js';
@@ -15,6 +16,7 @@ import type { FileInfo } from '../snapshot/entry.js';
 import { isRegular, isSymlink } from '../snapshot/mode.js';
 import { ContentCutter, fileRecord, xattrBlobs, type ContentResult, type PlainBlob } from './content.js';
 import type { FileOutcome } from './files.js';
+import { writeOutcome } from './outcome-codec.js';
 import { errorText } from './source.js';
 import { BATCH_BYTES, type WorkerData, type WorkerReply, type WorkerTask } from './file-workers.js';
 
@@ -42,7 +44,7 @@ class Batch {
   private used = 0;
   private macs = new Uint8Array(32 * 256);
   private meta: number[] = [];
-  private outcomes: { id: number; outcome: FileOutcome }[] = [];
+  private readonly outcomes = new ByteWriter(1 << 16);
   private readonly place = (n: number): [Uint8Array, number] => {
     if (this.used + n > this.buf.length) {
       if (this.used > 0) this.send();
@@ -69,7 +71,7 @@ class Batch {
   }
 
   finished(id: number, outcome: FileOutcome): void {
-    this.outcomes.push({ id, outcome: compact(outcome) });
+    writeOutcome(this.outcomes, id, outcome);
   }
 
   /** Posts what is pending once the main thread has room for it. */
@@ -85,24 +87,15 @@ class Batch {
     const buf = this.buf;
     const macs = this.macs.slice(0, 32 * (this.meta.length / 3));
     const meta = Int32Array.from(this.meta);
-    const reply: WorkerReply = { buf: buf.subarray(0, bytes), macs, meta, outcomes: this.outcomes };
-    parentPort!.postMessage(reply, [buf.buffer, macs.buffer, meta.buffer]);
+    const outcomes = this.outcomes.written().slice();
+    const reply: WorkerReply = { buf: buf.subarray(0, bytes), macs, meta, outcomes };
+    parentPort!.postMessage(reply, [buf.buffer, macs.buffer, meta.buffer, outcomes.buffer]);
     const spare = this.spares.pop();
     this.buf = spare ? new Uint8Array(spare) : new Uint8Array(BATCH_BYTES);
     this.used = 0;
     this.meta = [];
-    this.outcomes = [];
+    this.outcomes.reset();
   }
-}
-
-/** A clone carries a view's whole buffer (often a pool of several KiB): send exact copies. */
-function compact(o: FileOutcome): FileOutcome {
-  const r = o.record;
-  return {
-    record: r && { ...r, blob: { type: r.blob.type, mac: r.blob.mac.slice(), data: r.blob.data.slice() } },
-    xattrs: o.xattrs.map((x) => ({ key: x.key, mac: x.mac.slice() })),
-    errors: o.errors,
-  };
 }
 
 function readContent(path: string, batch: Batch): ContentResult {

@@ -5,6 +5,7 @@ import type { FileInfo } from '../snapshot/entry.js';
 import type { Configuration } from '../storage/config.js';
 import type { FileEncoder, FileOutcome } from './files.js';
 import type { BlobSink } from './blob-sink.js';
+import { readOutcomes } from './outcome-codec.js';
 
 /** A worker sends its encoded blobs in batches of about this size. */
 export const BATCH_BYTES = 1 << 20;
@@ -37,7 +38,8 @@ export interface WorkerReply {
   buf: Uint8Array<ArrayBuffer>;
   macs: Uint8Array;
   meta: Int32Array;
-  outcomes: { id: number; outcome: FileOutcome }[];
+  /** The files' outcomes (outcome-codec.ts). */
+  outcomes: Uint8Array<ArrayBuffer>;
 }
 
 interface Task extends WorkerTask {
@@ -123,7 +125,7 @@ export class FileWorkers implements FileEncoder {
     }
     stored = stored.finally(() => this.release(slot, r.buf));
     stored.catch(() => {}); // handled by the tasks below, if any
-    for (const { id, outcome } of r.outcomes) {
+    for (const { id, outcome } of readOutcomes(r.outcomes, (id) => slot.tasks.get(id)!.path)) {
       const t = slot.tasks.get(id)!;
       slot.tasks.delete(id);
       if (slot.groups[0] === id) slot.groups.shift();
