@@ -14,6 +14,40 @@ const b = (s: string): Uint8Array => {
   }
   return v;
 };
+// Signatures that detectors compare against, converted once here rather than looked up per call.
+const SIG_ISC = b('ISc(');
+const SIG_CR24 = b('Cr24');
+const SIG_N070707 = b('070707');
+const SIG_N070701 = b('070701');
+const SIG_N070702 = b('070702');
+const SIG_WPC = b('\xffWPC');
+const SIG_PDF = b('%PDF-');
+const SIG_AT_TFORM = b('AT&TFORM');
+const SIG_BEGIN_PKCS7 = b('-----BEGIN PKCS7');
+const SIG_JP = b('jP  ');
+const SIG_JP2 = b('jP2 ');
+const SIG_RIFF = b('RIFF');
+const SIG_WEBP = b('WEBP');
+const SIG_ID3 = b('ID3');
+const SIG_WAVE = b('WAVE');
+const SIG_FORM = b('FORM');
+const SIG_AIFF = b('AIFF');
+const SIG_QLCM = b('QLCM');
+const SIG_EBML = b('\x1A\x45\xDF\xA3');
+const SIG_EBML_DOCTYPE = b('\x42\x82');
+const SIG_AVI_LIST = b('AVI LIST');
+const SIG_FTYPQT = b('ftypqt  ');
+const SIG_FTYPMOOV = b('ftypmoov');
+const SIG_WIDE = b('\x00\x00\x00\x08wide');
+const SIG_FTYP = b('ftyp');
+const SIG_OTTO = b('OTTO\x00');
+const SIG_CFF = b('CFF ');
+const SIG_TTCF = b('ttcf');
+const SIG_DICM = b('DICM');
+const SIG_N4500 = b('4500');
+const SIG_TZIF = b('TZif');
+const SIG_GRIB = b('GRIB');
+const SIG_BUFR = b('BUFR');
 /** Signature detectors that can only match input starting with one of these bytes. */
 const leads = new WeakMap<Detector, ReadonlySet<number>>();
 /** The bytes input must start with for `d` to match it, where that is known. */
@@ -31,7 +65,7 @@ const at = (off: number, sig: string): Detector => {
   if (off === 0 && s.length > 0) leads.set(d, new Set([s[0]!]));
   return d;
 };
-const eqAt = (raw: Uint8Array, off: number, sig: Uint8Array): boolean => bytesEqual(raw.subarray(off, off + sig.length), sig);
+const eqAt = (raw: Uint8Array, off: number, sig: Uint8Array): boolean => hasPrefix(raw, sig, off);
 
 // ---- archives & compression ----
 
@@ -49,20 +83,20 @@ export const lzip = prefix('LZIP');
 export const rpm = prefix('\xed\xab\xee\xdb', 'drpm');
 export const rar = prefix('Rar!\x1A\x07\x00', 'Rar!\x1A\x07\x01\x00');
 export const installShieldCab: Detector = (raw) =>
-  raw.length > 7 && eqAt(raw, 0, b('ISc(')) && raw[6] === 0 && (raw[7] === 1 || raw[7] === 2 || raw[7] === 4);
+  raw.length > 7 && eqAt(raw, 0, SIG_ISC) && raw[6] === 0 && (raw[7] === 1 || raw[7] === 2 || raw[7] === 4);
 export const zstd: Detector = (raw) => {
   if (raw.length < 4) return false;
   const sig = u32le(raw, 0);
   return (sig >= 0xfd2fb522 && sig <= 0xfd2fb528) || (sig >= 0x184d2a50 && sig <= 0x184d2a5f);
 };
 export const crx: Detector = (raw, limit) => {
-  if (raw.length < 16 || !hasPrefix(raw, b('Cr24'))) return false;
+  if (raw.length < 16 || !hasPrefix(raw, SIG_CR24)) return false;
   const zipOffset = 16 + u32le(raw, 8) + u32le(raw, 12);
   if (raw.length < zipOffset) return false;
   return zip(raw.subarray(zipOffset), limit);
 };
 export const cpio: Detector = (raw) =>
-  raw.length >= 6 && (u16le(raw, 0) === 0o70707 || hasPrefix(raw, b('070707')) || hasPrefix(raw, b('070701')) || hasPrefix(raw, b('070702')));
+  raw.length >= 6 && (u16le(raw, 0) === 0o70707 || hasPrefix(raw, SIG_N070707) || hasPrefix(raw, SIG_N070701) || hasPrefix(raw, SIG_N070702));
 
 const GPKG = b('/gpkg-1\x00');
 export const tar: Detector = (raw) => {
@@ -265,22 +299,22 @@ export const pub: Detector = (raw) => matchOleClsid(raw, clsid(0x01, 0x12, 0x02,
 export const msg: Detector = (raw) => matchOleClsid(raw, clsid(0x0b, 0x0d, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0, 0, 0, 0, 0, 0, 0x46));
 export const msi: Detector = (raw) => matchOleClsid(raw, clsid(0x84, 0x10, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0, 0, 0, 0, 0, 0, 0x46));
 export const oneNote = prefix(clsid(0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d, 0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3));
-export const wpd: Detector = (raw) => raw.length >= 10 && hasPrefix(raw, b('\xffWPC')) && raw[8] === 1 && raw[9] === 10;
+export const wpd: Detector = (raw) => raw.length >= 10 && hasPrefix(raw, SIG_WPC) && raw[8] === 1 && raw[9] === 10;
 
 // ---- documents ----
 
-export const pdf: Detector = (raw) => contains(raw.subarray(0, Math.min(raw.length, 1024)), b('%PDF-'));
+export const pdf: Detector = (raw) => contains(raw.subarray(0, Math.min(raw.length, 1024)), SIG_PDF);
 export const fdf = prefix('%FDF');
 export const mobi = at(60, 'BOOKMOBI');
 export const lit = prefix('ITOLITLS');
 export const djvu: Detector = (raw) =>
   raw.length >= 12 &&
-  hasPrefix(raw, b('AT&TFORM')) &&
+  hasPrefix(raw, SIG_AT_TFORM) &&
   ['DJVM', 'DJVU', 'DJVI', 'THUM'].some((s) => hasPrefix(raw, b(s), 12));
 const P7S_HEADERS = [0x80, 0x81, 0x82, 0x83, 0x84].map((x) => clsid(0x30, x));
 const SIGNED_DATA = clsid(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07);
 export const p7s: Detector = (raw) => {
-  if (hasPrefix(raw, b('-----BEGIN PKCS7'))) return true;
+  if (hasPrefix(raw, SIG_BEGIN_PKCS7)) return true;
   if (raw.length < 20) return false;
   for (let i = 0; i < P7S_HEADERS.length; i++) {
     if (hasPrefix(raw, P7S_HEADERS[i]!) && hasPrefix(raw, SIGNED_DATA, i + 2)) return true;
@@ -305,7 +339,7 @@ export const apng = at(37, 'acTL');
 export const jpg = prefix('\xFF\xD8\xFF');
 function jpeg2k(raw: Uint8Array, sig: string): boolean {
   if (raw.length < 24) return false;
-  if (!eqAt(raw, 4, b('jP  ')) && !eqAt(raw, 4, b('jP2 '))) return false;
+  if (!eqAt(raw, 4, SIG_JP) && !eqAt(raw, 4, SIG_JP2)) return false;
   return eqAt(raw, 20, b(sig));
 }
 export const jp2: Detector = (raw) => jpeg2k(raw, 'jp2 ');
@@ -326,7 +360,7 @@ export const hdr = prefix('#?RADIANCE\n');
 export const xpm = prefix('/* XPM */');
 export const jxs = prefix('\x00\x00\x00\x0CJXS \x0D\x0A\x87\x0A');
 export const jxr = prefix('II\xBC\x01');
-export const webp: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, b('RIFF')) && eqAt(raw, 8, b('WEBP'));
+export const webp: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, SIG_RIFF) && eqAt(raw, 8, SIG_WEBP);
 const DWG_VERSIONS = ['1.40', '1.50', '2.10', '1002', '1003', '1004', '1006', '1009', '1012', '1014', '1015', '1018', '1021', '1024', '1032'].map(b);
 export const dwg: Detector = (raw) =>
   raw.length >= 6 && raw[0] === 0x41 && raw[1] === 0x43 && DWG_VERSIONS.some((v) => eqAt(raw, 2, v));
@@ -346,13 +380,13 @@ export const m3u = prefix('#EXTM3U\n', '#EXTM3U\r\n');
 export const aac: Detector = (raw) => raw.length > 1 && raw[0] === 0xff && (raw[1] === 0xf1 || raw[1] === 0xf9);
 export const mp3: Detector = (raw) => {
   if (raw.length < 3) return false;
-  if (hasPrefix(raw, b('ID3'))) return true;
+  if (hasPrefix(raw, SIG_ID3)) return true;
   const v = u16be(raw, 0) & 0xfffe;
   return v === 0xfffa || v === 0xfff2 || v === 0xffe2;
 };
-export const wav: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, b('RIFF')) && eqAt(raw, 8, b('WAVE'));
-export const aiff: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, b('FORM')) && eqAt(raw, 8, b('AIFF'));
-export const qcp: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, b('RIFF')) && eqAt(raw, 8, b('QLCM'));
+export const wav: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, SIG_RIFF) && eqAt(raw, 8, SIG_WAVE);
+export const aiff: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, SIG_FORM) && eqAt(raw, 8, SIG_AIFF);
+export const qcp: Detector = (raw) => raw.length > 12 && eqAt(raw, 0, SIG_RIFF) && eqAt(raw, 8, SIG_QLCM);
 export const ogg = prefix('OggS\x00');
 export const oggAudio: Detector = (raw) =>
   raw.length >= 37 && ['\x7fFLAC', '\x01vorbis', 'OpusHead', 'Speex   '].some((s) => hasPrefix(raw, b(s), 28));
@@ -365,9 +399,9 @@ export const flv = prefix('FLV\x01');
 export const asf = prefix(clsid(0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c));
 export const rmvb = prefix('.RMF');
 function matroska(raw: Uint8Array, docType: string): boolean {
-  if (!hasPrefix(raw, b('\x1A\x45\xDF\xA3'))) return false;
+  if (!hasPrefix(raw, SIG_EBML)) return false;
   const lenIn = raw.length;
-  let ind = indexOf(raw.subarray(0, Math.min(lenIn, 4096)), b('\x42\x82'));
+  let ind = indexOf(raw.subarray(0, Math.min(lenIn, 4096)), SIG_EBML_DOCTYPE);
   if (ind > 0 && lenIn > ind + 2) {
     ind += 2;
     // Width of the EBML variable-size integer that follows.
@@ -384,16 +418,16 @@ function matroska(raw: Uint8Array, docType: string): boolean {
 export const webM: Detector = (raw) => matroska(raw, 'webm');
 export const mkv: Detector = (raw) => matroska(raw, 'matroska');
 export const mpeg: Detector = (raw) => raw.length > 3 && raw[0] === 0 && raw[1] === 0 && raw[2] === 1 && raw[3]! >= 0xb0 && raw[3]! <= 0xbf;
-export const avi: Detector = (raw) => raw.length > 16 && eqAt(raw, 0, b('RIFF')) && eqAt(raw, 8, b('AVI LIST'));
+export const avi: Detector = (raw) => raw.length > 16 && eqAt(raw, 0, SIG_RIFF) && eqAt(raw, 8, SIG_AVI_LIST);
 
 const QT_ATOMS = ['moov\x00', 'mdat\x00', 'free\x00', 'skip\x00', 'pnot\x00'].map(b);
 export const quickTime: Detector = (raw) => {
   if (raw.length < 12) return false;
-  if (eqAt(raw, 4, b('ftypqt  ')) || eqAt(raw, 4, b('ftypmoov'))) return raw[0] === 0;
+  if (eqAt(raw, 4, SIG_FTYPQT) || eqAt(raw, 4, SIG_FTYPMOOV)) return raw[0] === 0;
   if (QT_ATOMS.some((a) => eqAt(raw, 4, a))) return true;
-  return eqAt(raw, 0, b('\x00\x00\x00\x08wide'));
+  return eqAt(raw, 0, SIG_WIDE);
 };
-export const mp4: Detector = (raw) => raw.length >= 12 && raw[0] === 0 && eqAt(raw, 4, b('ftyp'));
+export const mp4: Detector = (raw) => raw.length >= 12 && raw[0] === 0 && eqAt(raw, 4, SIG_FTYP);
 const ftyp = (...brands: string[]): Detector => {
   const list = brands.map(b);
   return (raw) => raw.length >= 12 && list.some((s) => eqAt(raw, 8, s));
@@ -419,7 +453,7 @@ export const dvb = ftyp(
 
 export const woff = prefix('wOFF');
 export const woff2 = prefix('wOF2');
-export const otf: Detector = (raw) => raw.length > 48 && hasPrefix(raw, b('OTTO\x00')) && contains(raw.subarray(12, 48), b('CFF '));
+export const otf: Detector = (raw) => raw.length > 48 && hasPrefix(raw, SIG_OTTO) && contains(raw.subarray(12, 48), SIG_CFF);
 const SFNT_TABLES = new Set(
   [
     'acnt', 'ankr', 'avar', 'bdat', 'bhed', 'bloc', 'bsln', 'cmap', 'cvar', 'cvt ', 'EBSC', 'fdsc', 'feat', 'fmtx',
@@ -436,7 +470,7 @@ export const eot: Detector = (raw) =>
   raw[35] === 0x50 &&
   [clsid(0x02, 0x00, 0x01), clsid(0x01, 0x00, 0x00), clsid(0x02, 0x00, 0x02)].some((v) => eqAt(raw, 8, v));
 export const ttc: Detector = (raw) =>
-  raw.length > 7 && hasPrefix(raw, b('ttcf')) && (eqAt(raw, 4, clsid(0, 1, 0, 0)) || eqAt(raw, 4, clsid(0, 2, 0, 0)));
+  raw.length > 7 && hasPrefix(raw, SIG_TTCF) && (eqAt(raw, 4, clsid(0, 1, 0, 0)) || eqAt(raw, 4, clsid(0, 2, 0, 0)));
 
 // ---- executables & misc binaries ----
 
@@ -474,16 +508,16 @@ export const dbf: Detector = (raw) => {
   if (raw[28]! > 1) return false;
   return DBF_TYPES.includes(raw[0]!);
 };
-export const dcm: Detector = (raw) => raw.length > 131 && eqAt(raw, 128, b('DICM'));
+export const dcm: Detector = (raw) => raw.length > 131 && eqAt(raw, 128, SIG_DICM);
 export const marc: Detector = (raw) => {
   if (raw.length < 24) return false;
-  if (!eqAt(raw, 20, b('4500'))) return false;
+  if (!eqAt(raw, 20, SIG_N4500)) return false;
   for (let i = 0; i < 5; i++) if (raw[i]! < 0x30 || raw[i]! > 0x39) return false;
   return raw.subarray(0, Math.min(2048, raw.length)).indexOf(0x1e) !== -1;
 };
 export const glb = prefix('glTF\x02\x00\x00\x00', 'glTF\x01\x00\x00\x00');
 export const tzif: Detector = (raw) =>
-  raw.length >= 44 && hasPrefix(raw, b('TZif')) && u32be(raw, 36) !== 0 && (raw[4] === 0 || raw[4] === 0x32 || raw[4] === 0x33);
+  raw.length >= 44 && hasPrefix(raw, SIG_TZIF) && u32be(raw, 36) !== 0 && (raw[4] === 0 || raw[4] === 0x32 || raw[4] === 0x33);
 export const sqlite = prefix('SQLite format 3\x00');
 export const msAccessAce = at(4, 'Standard ACE DB');
 export const msAccessMdb = at(4, 'Standard Jet DB');
@@ -496,5 +530,5 @@ export const shp: Detector = (raw) => {
   return SHP_TYPES.includes(u32le(raw, 108));
 };
 export const shx = prefix('\x00\x00\x27\x0A');
-export const grib: Detector = (raw) => raw.length > 7 && hasPrefix(raw, b('GRIB')) && (raw[7] === 1 || raw[7] === 2);
-export const bufr: Detector = (raw) => raw.length > 7 && hasPrefix(raw, b('BUFR')) && (raw[7] === 3 || raw[7] === 4);
+export const grib: Detector = (raw) => raw.length > 7 && hasPrefix(raw, SIG_GRIB) && (raw[7] === 1 || raw[7] === 2);
+export const bufr: Detector = (raw) => raw.length > 7 && hasPrefix(raw, SIG_BUFR) && (raw[7] === 3 || raw[7] === 4);
