@@ -2,8 +2,11 @@
  * N-API bindings of the native kernels. Every length is checked here, before any pointer is used:
  * the callers are ours, but a wrong size must be an exception, not a write past a buffer.
  */
+#include <errno.h>
+#include <limits.h>
 #include <node_api.h>
 #include <string.h>
+#include <sys/stat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -149,6 +152,43 @@ static napi_value lz4_block_(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * lstat(path, numbers, ids): 0, numbers (a Float64Array of 7) = mode, nlink, uid, gid, size,
+ * mtime seconds and nanoseconds, and ids (a BigUint64Array of 2) = dev, ino; or the errno. The
+ * walk of a backup calls it once per entry: node's lstatSync with { bigint: true } (needed for the
+ * nanoseconds) builds ~18 BigInts and a Stats object each time.
+ */
+static napi_value lstat_(napi_env env, napi_callback_info info) {
+  napi_value argv[3], result;
+  char path[PATH_MAX + 1];
+  size_t len, n1, n2;
+  napi_typedarray_type t1, t2;
+  void *p1, *p2;
+  if (!args(env, info, 3, argv)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) return fail(env, "lstat: expected a path");
+  if (napi_get_typedarray_info(env, argv[1], &t1, &n1, &p1, NULL, NULL) != napi_ok || t1 != napi_float64_array || n1 < 7 ||
+      napi_get_typedarray_info(env, argv[2], &t2, &n2, &p2, NULL, NULL) != napi_ok || t2 != napi_biguint64_array || n2 < 2)
+    return fail(env, "lstat: expected a Float64Array of 7 and a BigUint64Array of 2");
+  struct stat st;
+  /* A path that filled the buffer may have been cut short: too long for the system anyway. */
+  int err = len >= sizeof path - 1 ? ENAMETOOLONG : strlen(path) != len ? ENOENT : lstat(path, &st) != 0 ? errno : 0;
+  if (err == 0) {
+    double *num = p1;
+    uint64_t *ids = p2;
+    num[0] = (double)st.st_mode;
+    num[1] = (double)st.st_nlink;
+    num[2] = (double)st.st_uid;
+    num[3] = (double)st.st_gid;
+    num[4] = (double)st.st_size;
+    num[5] = (double)st.st_mtim.tv_sec;
+    num[6] = (double)st.st_mtim.tv_nsec;
+    ids[0] = (uint64_t)st.st_dev;
+    ids[1] = (uint64_t)st.st_ino;
+  }
+  napi_create_int32(env, err, &result);
+  return result;
+}
+
 /* entropy(data): Kloset's per-chunk entropy. */
 static napi_value entropy_(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
@@ -196,6 +236,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"wrapKeys", NULL, wrap_keys, NULL, NULL, NULL, napi_default, NULL},
       {"blake3KeyedSmall", NULL, blake3_small, NULL, NULL, NULL, napi_default, NULL},
       {"lz4Block", NULL, lz4_block_, NULL, NULL, NULL, napi_default, NULL},
+      {"lstat", NULL, lstat_, NULL, NULL, NULL, napi_default, NULL},
       {"entropy", NULL, entropy_, NULL, NULL, NULL, napi_default, NULL},
       {"tuneMemory", NULL, tune_memory, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -1,8 +1,8 @@
 /**
  * The project's own native addon (format/native/*.c, built by node-gyp on `npm install`): the
  * per-blob kernels of a backup (AES-NI/PCLMULQDQ GCM-SIV and AES key wrap, one-chunk keyed BLAKE3,
- * LZ4 blocks, entropy) and a glibc malloc setting. Optional: where it was not built, or the CPU lacks the
- * instructions, native() is null and callers keep their WebAssembly or library paths, which the
+ * LZ4 blocks, entropy), lstat for the walk and memory settings. Optional: where it was not built,
+ * or the CPU lacks the instructions, native() is null and callers keep their WebAssembly or library paths, which the
  * tests hold the addon to.
  */
 import { existsSync } from 'node:fs';
@@ -24,6 +24,11 @@ export interface NativeAddon {
   blake3KeyedSmall(key: Uint8Array, data: Uint8Array, out: Uint8Array): void;
   /** data compressed as one LZ4 block at out[at] (room for n + n/255 + 16 bytes); returns its size. */
   lz4Block(data: Uint8Array, out: Uint8Array, at: number): number;
+  /**
+   * lstat(2) of path: 0 with numbers = [mode, nlink, uid, gid, size, mtime s, mtime ns] and
+   * ids = [dev, ino], or the errno.
+   */
+  lstat(path: string, numbers: Float64Array, ids: BigUint64Array): number;
   /** Kloset's entropy of a chunk, bit-identical to format/write/entropy.ts. */
   entropy(data: Uint8Array): number;
   tuneMemory(mmapThreshold: number): boolean;

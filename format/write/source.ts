@@ -1,13 +1,21 @@
-import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createReadStream, lstatSync, type BigIntStats, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
 import { GoTime } from '../gotime.js';
 import type { FileInfo } from '../snapshot/entry.js';
 import { goModeFromPosix } from '../snapshot/mode.js';
 import { basename } from '../snapshot/paths.js';
+import { native } from '../native/native.js';
 import { LocalAccounts } from '../util/accounts.js';
 import { xattr } from '../util/native-packages.js';
 
 /** Files up to this size are read with one call (most files of a tree are small). */
 const SMALL_FILE = 1 << 20;
+
+/** The error node's fs functions throw for errno `err` of `syscall` on `path`. */
+export function systemError(err: number, syscall: string, path: string): NodeJS.ErrnoException {
+  const [code, text] = getSystemErrorMap().get(-err) ?? [`E${err}`, `error ${err}`];
+  return Object.assign(new Error(`${code}: ${text}, ${syscall} '${path}'`), { errno: -err, code, syscall, path });
+}
 
 /** Go-style error text: "open /path: permission denied". */
 export function errorText(e: unknown, path: string): string {
@@ -40,19 +48,33 @@ export class LocalFs implements TreeSource {
   // Metadata calls and small reads are synchronous: on a warm cache each takes microseconds,
   // less than the round trip through the thread pool that the async versions cost.
   async lstat(path: string, names: boolean): Promise<FileInfo> {
-    const st = lstatSync(path, { bigint: true });
-    const uid = Number(st.uid);
-    const gid = Number(st.gid);
+    const nat = native();
+    if (nat === null) return this.info(path, names, lstatSync(path, { bigint: true }));
+    const err = nat.lstat(path, this.numbers, this.ids);
+    if (err !== 0) throw systemError(err, 'lstat', path);
+    const [mode, nlink, uid, gid, size, sec, nsec] = this.numbers;
+    return this.record(path, names, mode!, nlink!, uid!, gid!, size!, new GoTime(sec!, nsec!), this.ids[0]!, this.ids[1]!);
+  }
+
+  private readonly numbers = new Float64Array(7);
+  private readonly ids = new BigUint64Array(2);
+
+  private info(path: string, names: boolean, st: BigIntStats): FileInfo {
+    const time = GoTime.fromUnixNano(st.mtimeNs);
+    return this.record(path, names, Number(st.mode), Number(st.nlink), Number(st.uid), Number(st.gid), Number(st.size), time, st.dev, st.ino);
+  }
+
+  private record(path: string, names: boolean, mode: number, nlink: number, uid: number, gid: number, size: number, modTime: GoTime, dev: bigint, ino: bigint): FileInfo {
     return {
       name: basename(path),
-      size: Number(st.size),
-      mode: goModeFromPosix(Number(st.mode)),
-      modTime: GoTime.fromUnixNano(st.mtimeNs),
-      dev: st.dev,
-      ino: st.ino,
+      size,
+      mode: goModeFromPosix(mode),
+      modTime,
+      dev,
+      ino,
       uid,
       gid,
-      nlink: Number(st.nlink),
+      nlink,
       username: names ? this.accounts.userOrEmpty(uid) : '',
       groupname: names ? this.accounts.groupOrEmpty(gid) : '',
       flags: 0,
