@@ -67,7 +67,8 @@ class Batch {
   };
 
   recycle(b: ArrayBuffer): void {
-    this.spares.push(b);
+    // A couple are enough to never allocate; more would only hold memory.
+    if (this.spares.length < 2) this.spares.push(b);
   }
 
   finished(id: number, outcome: FileOutcome): void {
