@@ -1,7 +1,9 @@
 import { checkCompressionAlgorithm, compress, decompress, type CompressionAlgorithm } from './codec/compression.js';
 import type { Hasher } from './crypto/blake3.js';
 import { macFactory, macFunction } from './crypto/mac.js';
-import { decryptStream, encryptedLength, encryptStreamInto } from './crypto/stream.js';
+import { Lz4FrameStream } from './codec/lz4frame.js';
+import { decryptStream, encryptedLength, encryptStreamInto, SealStream } from './crypto/stream.js';
+import { UnsupportedError } from './errors.js';
 import type { Configuration } from './storage/config.js';
 
 /**
@@ -42,6 +44,22 @@ export class Codec {
   }
 
   /**
+   * encode() of data given in pieces, for data too big to hold at once (a large ptar's index and
+   * state): the same encoding, never held whole. push() and end() return the encoding's next
+   * bytes, in arrays the caller owns.
+   */
+  encodeStream(): EncodeStream {
+    if (this.compression !== null && this.compression !== 'LZ4') throw new UnsupportedError(`streamed ${this.compression} compression is not supported`);
+    const lz4 = this.compression ? new Lz4FrameStream() : null;
+    const seal = this.master && this.config.encryption ? new SealStream(this.config.encryption, this.master) : null;
+    const sealed = (pieces: Uint8Array[]): Uint8Array[] => (seal ? pieces.flatMap((p) => seal.push(p)) : pieces);
+    return {
+      push: (data) => sealed(lz4 ? lz4.push(data) : [data.slice()]),
+      end: () => [...sealed(lz4 ? lz4.end() : []), ...(seal ? seal.end() : [])],
+    };
+  }
+
+  /**
    * encode() into the caller's memory: `place(n)` says where the n encoded bytes go (an array and
    * an offset with room for them). Returns n.
    */
@@ -58,4 +76,9 @@ export class Codec {
     buf.set(packed, at);
     return packed.length;
   }
+}
+
+export interface EncodeStream {
+  push(data: Uint8Array): Uint8Array[];
+  end(): Uint8Array[];
 }

@@ -84,3 +84,49 @@ export function lz4Frame(data: Uint8Array): Uint8Array {
   putU32(out, o, 0); // end mark
   return out.subarray(0, o + 4);
 }
+
+/**
+ * lz4Frame() built from pieces, for data too big to hold at once (a large ptar's index and
+ * state): blocks are cut at the same MAX_BLOCK boundaries, so the frame is byte for byte the one
+ * lz4Frame() makes of the pieces joined. push() and end() return the frame's next bytes, in
+ * arrays the caller owns.
+ */
+export class Lz4FrameStream {
+  private block: Uint8Array | null = null;
+  private used = 0;
+  private started = false;
+
+  push(data: Uint8Array): Uint8Array[] {
+    const out = this.start();
+    for (let p = 0; p < data.length; ) {
+      this.block ??= new Uint8Array(MAX_BLOCK);
+      const n = Math.min(MAX_BLOCK - this.used, data.length - p);
+      this.block.set(data.subarray(p, p + n), this.used);
+      this.used += n;
+      p += n;
+      if (this.used === MAX_BLOCK) out.push(this.flush());
+    }
+    return out;
+  }
+
+  end(): Uint8Array[] {
+    const out = this.start();
+    if (this.used > 0) out.push(this.flush());
+    out.push(new Uint8Array(4)); // end mark
+    this.block = null;
+    return out;
+  }
+
+  private start(): Uint8Array[] {
+    if (this.started) return [];
+    this.started = true;
+    return [Uint8Array.from(HEADER)];
+  }
+
+  private flush(): Uint8Array {
+    const piece = this.block!.subarray(0, this.used);
+    const out = new Uint8Array(4 + bound(piece.length));
+    this.used = 0;
+    return out.subarray(0, putBlock(piece, out, 0));
+  }
+}

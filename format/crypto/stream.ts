@@ -99,14 +99,74 @@ export function encryptStream(cfg: EncryptionConfig, master: Uint8Array, plain: 
 export function encryptStreamInto(cfg: EncryptionConfig, master: Uint8Array, plain: Uint8Array, out: Uint8Array, at: number): void {
   const { subkey, prefix } = newSubkey(cfg, master);
   out.set(prefix, at);
-  let o = at + prefix.length;
+  sealChunks(subkey, plain, cfg.chunkSize, out, at + prefix.length);
+}
+
+/** Seals plain's chunkSize pieces one after another at out[o]: nonce ‖ ciphertext ‖ tag each. */
+function sealChunks(subkey: Uint8Array, plain: Uint8Array, chunkSize: number, out: Uint8Array, o: number): void {
   const nat = native();
-  if (nat !== null) return nat.sealStream(subkey, randomBytes(NONCE * Math.ceil(plain.length / cfg.chunkSize)), plain, cfg.chunkSize, out, o);
-  for (let p = 0; p < plain.length; p += cfg.chunkSize) {
+  if (nat !== null) return nat.sealStream(subkey, randomBytes(NONCE * Math.ceil(plain.length / chunkSize)), plain, chunkSize, out, o);
+  for (let p = 0; p < plain.length; p += chunkSize) {
     const nonce = randomBytes(NONCE);
     out.set(nonce, o);
-    const piece = plain.subarray(p, Math.min(p + cfg.chunkSize, plain.length));
+    const piece = plain.subarray(p, Math.min(p + chunkSize, plain.length));
     gcmSivSealInto(subkey, nonce, piece, out, o + NONCE);
     o += NONCE + piece.length + TAG;
+  }
+}
+
+/**
+ * encryptStream() of data given in pieces, for data too big to hold at once: the same layout
+ * (one subkey, chunkSize pieces sealed in turn) whatever the pieces. push() and end() return the
+ * stream's next bytes, in arrays the caller owns.
+ */
+export class SealStream {
+  private readonly subkey: Uint8Array;
+  private prefix: Uint8Array | null;
+  private readonly pending: Uint8Array;
+  private used = 0;
+
+  constructor(private readonly cfg: EncryptionConfig, master: Uint8Array) {
+    ({ subkey: this.subkey, prefix: this.prefix } = newSubkey(cfg, master));
+    this.pending = new Uint8Array(cfg.chunkSize);
+  }
+
+  push(data: Uint8Array): Uint8Array[] {
+    const out = this.start();
+    const size = this.cfg.chunkSize;
+    let p = 0;
+    if (this.used > 0) {
+      p = Math.min(size - this.used, data.length);
+      this.pending.set(data.subarray(0, p), this.used);
+      this.used += p;
+      if (this.used < size) return out;
+      out.push(this.seal(this.pending));
+      this.used = 0;
+    }
+    const whole = Math.floor((data.length - p) / size) * size;
+    if (whole > 0) out.push(this.seal(data.subarray(p, p + whole)));
+    this.pending.set(data.subarray(p + whole), 0);
+    this.used = data.length - p - whole;
+    return out;
+  }
+
+  end(): Uint8Array[] {
+    const out = this.start();
+    if (this.used > 0) out.push(this.seal(this.pending.subarray(0, this.used)));
+    this.used = 0;
+    return out;
+  }
+
+  private start(): Uint8Array[] {
+    const prefix = this.prefix;
+    this.prefix = null;
+    return prefix ? [prefix.slice()] : [];
+  }
+
+  private seal(plain: Uint8Array): Uint8Array {
+    const size = this.cfg.chunkSize;
+    const out = new Uint8Array(plain.length + (NONCE + TAG) * Math.ceil(plain.length / size));
+    sealChunks(this.subkey, plain, size, out, 0);
+    return out;
   }
 }

@@ -22,9 +22,16 @@ const RANK = (() => {
   return rank;
 })();
 
+/** Records per array that batches() yields. */
+const BATCH = 1024;
+/** Smallest read window per spilled run, in records. */
+const MIN_WINDOW = 256;
+
 /**
  * The packfile index of a ptar being written: one record per stored blob, appended in storage
- * order, spilled unsorted to a temporary file past `memoryBytes`, and sorted once at the end.
+ * order. Every `memoryBytes` the records are sorted and spilled to a temporary file as a run;
+ * batches() merges the runs and the rest, so memory stays at about twice `memoryBytes` however
+ * many blobs the archive holds.
  */
 export class PackIndex {
   private buf: Uint8Array;
@@ -32,8 +39,10 @@ export class PackIndex {
   private spill: FileHandle | null = null;
   private readonly spillPath: string;
   private spilled = 0;
+  private tailSorted = false;
 
-  constructor(tmpDir: string, memoryBytes = 8 << 20) {
+  /** `fastSortMax`: most records sorted by 64-bit keys, beyond which the comparison sort runs (tests lower it). */
+  constructor(tmpDir: string, memoryBytes = 8 << 20, private readonly fastSortMax = 1 << POSITION_BITS) {
     this.buf = new Uint8Array(Math.max(1, Math.floor(memoryBytes / R)) * R);
     this.spillPath = join(tmpDir, `pack-index-${randomBytes(6).toString('hex')}`);
   }
@@ -45,12 +54,14 @@ export class PackIndex {
   /** Appends a record (BLOB_RECORD_SIZE bytes); waits only when the buffer goes to disk. */
   add(record: Uint8Array): Promise<void> | void {
     if (record.length !== R) throw new RangeError(`pack index: record of ${record.length} bytes, want ${R}`);
+    if (this.tailSorted) throw new Error('pack index: add() after batches()');
     this.buf.set(record, this.used);
     this.used += R;
     if (this.used === this.buf.length) return this.flush();
   }
 
   private async flush(): Promise<void> {
+    this.sort(this.buf);
     this.spill ??= await open(this.spillPath, 'wx+', 0o600);
     let at = 0;
     while (at < this.used) at += (await this.spill.write(this.buf, at, this.used - at, this.spilled + at)).bytesWritten;
@@ -58,41 +69,138 @@ export class PackIndex {
     this.used = 0;
   }
 
-  /** Every record, in Kloset's order, in one buffer; the index is spent. */
-  async sorted(threshold = 1 << POSITION_BITS): Promise<Uint8Array> {
-    const all = new Uint8Array(this.spilled + this.used);
-    if (this.spill !== null) {
-      let at = 0;
-      while (at < this.spilled) {
-        const n = (await this.spill.read(all, at, this.spilled - at, at)).bytesRead;
-        if (n === 0) throw new Error('pack index: spill file truncated');
-        at += n;
-      }
+  private sort(records: Uint8Array): void {
+    permute(records, records.length / R <= this.fastSortMax ? orderByKeys(records) : orderByCompare(records));
+  }
+
+  /**
+   * Every record in Kloset's order, in arrays of up to BATCH records that the caller owns; no
+   * record may be added after. May be iterated more than once, until close().
+   */
+  async *batches(): AsyncGenerator<Uint8Array> {
+    const tail = this.buf.subarray(0, this.used);
+    if (!this.tailSorted) this.sort(tail);
+    this.tailSorted = true;
+    if (this.spill === null) {
+      for (let p = 0; p < tail.length; p += BATCH * R) yield tail.slice(p, p + BATCH * R);
+      return;
     }
-    all.set(this.buf.subarray(0, this.used), this.spilled);
-    this.buf = new Uint8Array(0);
-    await this.close();
-    permute(all, all.length / R <= threshold ? orderByKeys(all) : orderByCompare(all));
-    return all;
+    const runBytes = this.buf.length;
+    const runCount = Math.ceil(this.spilled / runBytes) + 1;
+    const window = Math.max(MIN_WINDOW, Math.floor(this.buf.length / R / runCount)) * R;
+    const runs: Run[] = [];
+    for (let at = 0; at < this.spilled; at += runBytes) runs.push(await Run.open(this.spill, at, Math.min(at + runBytes, this.spilled), window));
+    if (tail.length > 0) runs.push(new Run(null, tail, 0, 0));
+    yield* merge(runs);
   }
 
   async close(): Promise<void> {
     const f = this.spill;
     this.spill = null;
+    this.buf = new Uint8Array(0);
     if (f !== null) await f.close();
     await rm(this.spillPath, { force: true });
   }
 }
 
-/** Kloset's order of the records at a and b: type (as its decimal string), then MAC bytes. */
-function compareRecords(all: Uint8Array, a: number, b: number): number {
-  const d = wideType(all, a) || wideType(all, b) ? compareTypeStrings(all, a, b) : RANK[all[a + TYPE_AT]!]! - RANK[all[b + TYPE_AT]!]!;
+/** A sorted run being merged: a window on its records, refilled from the spill file. */
+class Run {
+  pos = 0;
+
+  constructor(
+    private readonly file: FileHandle | null,
+    public buf: Uint8Array,
+    private next: number,
+    private readonly end: number,
+  ) {}
+
+  static async open(file: FileHandle, start: number, end: number, window: number): Promise<Run> {
+    const run = new Run(file, new Uint8Array(Math.min(window, end - start)), start, end);
+    await run.fill();
+    return run;
+  }
+
+  get done(): boolean {
+    return this.pos === this.buf.length;
+  }
+
+  /** Reads the next window once this one is spent; false when the run is. */
+  async refill(): Promise<boolean> {
+    if (this.next === this.end) return false;
+    await this.fill();
+    return true;
+  }
+
+  private async fill(): Promise<void> {
+    const buf = this.buf.length <= this.end - this.next ? this.buf : this.buf.subarray(0, this.end - this.next);
+    let at = 0;
+    while (at < buf.length) {
+      const n = (await this.file!.read(buf, at, buf.length - at, this.next + at)).bytesRead;
+      if (n === 0) throw new Error('pack index: spill file truncated');
+      at += n;
+    }
+    this.buf = buf;
+    this.next += buf.length;
+    this.pos = 0;
+  }
+}
+
+/** Merges sorted runs with a binary heap of their heads; equal records come from the earlier run first. */
+async function* merge(runs: Run[]): AsyncGenerator<Uint8Array> {
+  const heap = runs.map((_, i) => i);
+  const before = (i: number, j: number): boolean => {
+    const a = runs[heap[i]!]!;
+    const b = runs[heap[j]!]!;
+    const d = compareAt(a.buf, a.pos, b.buf, b.pos);
+    return d < 0 || (d === 0 && heap[i]! < heap[j]!);
+  };
+  const swap = (i: number, j: number): void => {
+    [heap[i], heap[j]] = [heap[j]!, heap[i]!];
+  };
+  const down = (i: number): void => {
+    for (;;) {
+      let m = i;
+      for (const c of [2 * i + 1, 2 * i + 2]) if (c < heap.length && before(c, m)) m = c;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+  let out = new Uint8Array(BATCH * R);
+  let used = 0;
+  while (heap.length > 0) {
+    const run = runs[heap[0]!]!;
+    out.set(run.buf.subarray(run.pos, run.pos + R), used);
+    used += R;
+    run.pos += R;
+    if (run.done && !(await run.refill())) {
+      swap(0, heap.length - 1);
+      heap.pop();
+    }
+    if (heap.length > 0) down(0);
+    if (used === out.length) {
+      yield out;
+      out = new Uint8Array(BATCH * R);
+      used = 0;
+    }
+  }
+  if (used > 0) yield out.subarray(0, used);
+}
+
+/** Kloset's order of the records at x[a] and y[b]: type (as its decimal string), then MAC bytes. */
+function compareAt(x: Uint8Array, a: number, y: Uint8Array, b: number): number {
+  const d = wideType(x, a) || wideType(y, b) ? compareTypeStrings(x, a, y, b) : RANK[x[a + TYPE_AT]!]! - RANK[y[b + TYPE_AT]!]!;
   if (d !== 0) return d;
   for (let i = MAC_AT; i < MAC_AT + 32; i++) {
-    const e = all[a + i]! - all[b + i]!;
+    const e = x[a + i]! - y[b + i]!;
     if (e !== 0) return e;
   }
   return 0;
+}
+
+function compareRecords(all: Uint8Array, a: number, b: number): number {
+  return compareAt(all, a, all, b);
 }
 
 /** A type above 255 (Kloset has none, but a type is a u32). */
@@ -100,10 +208,9 @@ function wideType(all: Uint8Array, p: number): boolean {
   return (all[p + TYPE_AT + 1]! | all[p + TYPE_AT + 2]! | all[p + TYPE_AT + 3]!) !== 0;
 }
 
-function compareTypeStrings(all: Uint8Array, a: number, b: number): number {
-  const v = new DataView(all.buffer, all.byteOffset);
-  const s = `${v.getUint32(a + TYPE_AT, true)}:`;
-  const t = `${v.getUint32(b + TYPE_AT, true)}:`;
+function compareTypeStrings(x: Uint8Array, a: number, y: Uint8Array, b: number): number {
+  const s = `${new DataView(x.buffer, x.byteOffset).getUint32(a + TYPE_AT, true)}:`;
+  const t = `${new DataView(y.buffer, y.byteOffset).getUint32(b + TYPE_AT, true)}:`;
   return s < t ? -1 : s > t ? 1 : 0;
 }
 

@@ -7,7 +7,11 @@ import { serializeFooter } from '../packfile.js';
  * at the index and carries its MAC), and the encoded footer's length as a u32.
  */
 export function packfileTrailer(codec: Codec, rawIndex: Uint8Array, count: number, dataLength: number): Uint8Array[] {
-  const footer = serializeFooter({ timestamp: 0n, count, indexOffset: dataLength, indexMac: codec.computeMac(rawIndex), flags: 0 });
-  const encodedFooter = codec.encode(footer);
-  return [codec.encode(rawIndex), encodedFooter, new ByteWriter().u32(encodedFooter.length).finish()];
+  return [codec.encode(rawIndex), ...packfileFooter(codec, codec.computeMac(rawIndex), count, dataLength)];
+}
+
+/** The trailer's end, after the encoded index: the encoded footer and its length. */
+export function packfileFooter(codec: Codec, indexMac: Uint8Array, count: number, dataLength: number): Uint8Array[] {
+  const encodedFooter = codec.encode(serializeFooter({ timestamp: 0n, count, indexOffset: dataLength, indexMac, flags: 0 }));
+  return [encodedFooter, new ByteWriter().u32(encodedFooter.length).finish()];
 }

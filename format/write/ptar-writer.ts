@@ -8,13 +8,13 @@ import { RT } from '../resources.js';
 import { STATE_VERSION_1_1 } from '../state.js';
 import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
-import { wrapHeader, wrapResource, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
+import { wrapHeader, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
 import { parseVersion } from '../versioning.js';
 import { contiguousRuns, QueuedSink, type EncodedBlob } from './blob-sink.js';
 import { wrapConfiguration } from './config.js';
 import type { Output } from './output.js';
 import { PackIndex } from './pack-index.js';
-import { packfileTrailer } from './packfile.js';
+import { packfileFooter } from './packfile.js';
 import { nowNano, StateStream } from './state.js';
 
 const BLOB_VERSION = parseVersion('1.0.0');
@@ -64,8 +64,9 @@ export class PtarWriter extends QueuedSink {
   }
 
   /**
-   * Index, footer, packfile MAC, state and trailer; then the output is committed. Both the index
-   * and the state grow with the number of blobs: each is built in one buffer of its exact size.
+   * Index, footer, packfile MAC, state and trailer; then the output is committed. The index and
+   * the state grow with the number of blobs: both are encoded as they are read from the index's
+   * sorted runs, never held whole.
    */
   async finish(): Promise<void> {
     await this.tail;
@@ -73,32 +74,57 @@ export class PtarWriter extends QueuedSink {
     const count = this.index.count;
     // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
     // state list them in that order.
-    let rawIndex: Uint8Array | null = await this.index.sorted();
     let trailerLength = 0;
-    for (const part of packfileTrailer(this.codec, rawIndex, count, this.dataLength)) {
-      await this.writePack(part);
-      trailerLength += part.length;
+    const toPack = async (parts: Uint8Array[]): Promise<void> => {
+      for (const p of parts) {
+        await this.writePack(p);
+        trailerLength += p.length;
+      }
+    };
+    const indexMac = this.codec.newMac();
+    const index = this.codec.encodeStream();
+    for await (const batch of this.index.batches()) {
+      indexMac.update(batch);
+      await toPack(index.push(batch));
     }
-    // The state lists the same blobs in the same order, read back from the index records.
-    const state = new StateStream(new Uint8Array(32), count, 1);
-    const v = new DataView(rawIndex.buffer);
-    for (let p = 0; p < rawIndex.length; p += BLOB_RECORD_SIZE) {
-      state.location(v.getUint32(p, true), v.getUint32(p + 4, true), rawIndex.subarray(p + 8, p + 40), packfileId, v.getBigUint64(p + 40, true), v.getUint32(p + 48, true));
-    }
-    rawIndex = null;
+    await toPack(index.end());
+    await toPack(packfileFooter(this.codec, indexMac.digest(), count, this.dataLength));
     const packMac = this.packMac.digest();
     await this.out.write(packMac);
     const packfileOffset = 12 + this.configLength;
     const packfileLength = WRAPPER_HEADER_SIZE + this.dataLength + trailerLength + packMac.length;
 
+    // The state lists the same blobs in the same order, read again from the index.
+    const stateMac = this.codec.newMac();
+    let stateLength = 0;
+    const toState = async (parts: Uint8Array[]): Promise<void> => {
+      for (const p of parts) {
+        stateMac.update(p);
+        await this.out.write(p);
+        stateLength += p.length;
+      }
+    };
+    await toState([wrapHeader(RT.STATE, STATE_VERSION_1_1)]);
+    const state = new StateStream(new Uint8Array(32));
+    const body = this.codec.encodeStream();
+    for await (const batch of this.index.batches()) {
+      const v = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+      for (let p = 0; p < batch.length; p += BLOB_RECORD_SIZE) {
+        state.location(v.getUint32(p, true), v.getUint32(p + 4, true), batch.subarray(p + 8, p + 40), packfileId, v.getBigUint64(p + 40, true), v.getUint32(p + 48, true));
+      }
+      await toState(body.push(state.take()));
+    }
+    await this.index.close();
     const now = nowNano();
     state.packfile(packfileId, new Uint8Array(randomBytes(32)), now);
-    const stream = state.finish(now, this.codec.config.repositoryId);
-    const wrappedState = wrapResource(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac());
-    await this.out.write(wrappedState);
+    await toState(body.push(state.finish(now, this.codec.config.repositoryId)));
+    await toState(body.end());
+    const mac = stateMac.digest();
+    await this.out.write(mac);
+    stateLength += mac.length;
     const stateOffset = packfileOffset + packfileLength;
     await this.out.write(
-      new ByteWriter().i64(12).i64(this.configLength).i64(packfileOffset).i64(packfileLength).i64(stateOffset).i64(wrappedState.length).finish(),
+      new ByteWriter().i64(12).i64(this.configLength).i64(packfileOffset).i64(packfileLength).i64(stateOffset).i64(stateLength).finish(),
     );
     await this.out.commit();
   }

@@ -29,6 +29,13 @@ export class StateStream {
     return this;
   }
 
+  /** The bytes added since the last take(), for a state too big to hold whole; finish() then gives the rest. */
+  take(): Uint8Array {
+    const b = this.w.written().slice();
+    this.w.reset();
+    return b;
+  }
+
   finish(timestamp: bigint, serial: Uint8Array): Uint8Array {
     return this.w.u8(ET.METADATA).u32(STATE_VERSION_1_1).u64(timestamp).bytes(serial).finish();
   }
