@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { bytesEqual } from '../format/binary.js';
 import { compress, decompress } from '../format/codec/compression.js';
 import { LZ4_WASM } from '../format/codec/lz4-wasm.js';
+import { lz4Frame, lz4UnblockJs, lz4Unframe } from '../format/codec/lz4frame.js';
 import { native, setNativeDisabled } from '../format/native/native.js';
 import { assemble } from '../scripts/gen-wasm.mjs';
 import { blake3, blake3Keyed } from '../format/crypto/blake3.js';
@@ -131,6 +132,64 @@ describe('native LZ4 compressor', () => {
     // The tool declares a smaller block size (BD) for a smaller input, a whole block still: the
     // frame header may differ, the blocks may not.
     inputs.forEach((d, i) => expect(Buffer.from(compress('LZ4', d)).subarray(7).equals(readFileSync(join(work, `same${i}.lz4`)).subarray(7)), `input ${i}`).toBe(true));
+  });
+});
+
+describe.each(['native', 'js'])('LZ4 frame decoding: %s block decoder', (path) => {
+  const use = (): void => setNativeDisabled(path === 'js');
+  afterEach(() => setNativeDisabled(false));
+  const text = Buffer.concat([Buffer.from('decoded by our own reader, block after block\n'.repeat(150_000)), prng('lz4-read', 700_000)]);
+
+  it('reads every kind of frame the reference lz4 tool writes', () => {
+    const p = join(work, 'read');
+    writeFileSync(p, text);
+    // Block sizes 64K to 4M; dependent blocks (matches across blocks); block checksums; content size; no content checksum.
+    const variants = [['-B4'], ['-B5'], ['-B6'], ['-B7'], ['-B4', '-BD'], ['-B5', '-BD', '-9'], ['-BX', '-B4'], ['--content-size'], ['--no-frame-crc'], ['-B4', '-BD', '-BX', '--content-size']];
+    variants.forEach((v, i) => execFileSync('lz4', ['-q', '-f', ...v, p, `${p}${i}.lz4`]));
+    use();
+    variants.forEach((v, i) => expect(Buffer.from(decompress('LZ4', readFileSync(`${p}${i}.lz4`), 'x')).equals(text), v.join(' ')).toBe(true));
+    expect(decompress('LZ4', readFileSync(`${p}0.lz4`), 'x').length).toBe(text.length);
+  });
+
+  it('refuses malformed frames and frames decoding past the limit, with what is wrong', () => {
+    const frame = lz4Frame(text).slice();
+    use();
+    expect(() => lz4Unframe(frame, text.length - 1)).toThrow(/more than/);
+    expect(Buffer.from(lz4Unframe(frame, text.length)).equals(text)).toBe(true);
+    expect(() => lz4Unframe(frame.subarray(0, frame.length - 1), 1 << 30)).toThrow('truncated LZ4 frame');
+    expect(() => lz4Unframe(frame.subarray(0, 100), 1 << 30)).toThrow('truncated LZ4 frame');
+    expect(() => lz4Unframe(Buffer.concat([frame, Buffer.alloc(1)]), 1 << 30)).toThrow('data after the LZ4 frame');
+    const bad = (at: number, v: number): Uint8Array => Object.assign(frame.slice(), { [at]: v });
+    expect(() => lz4Unframe(bad(0, 0), 1 << 30)).toThrow('not an LZ4 frame');
+    expect(() => lz4Unframe(bad(4, 0x20), 1 << 30)).toThrow('LZ4 frame version 0');
+    expect(() => lz4Unframe(bad(5, 0x30), 1 << 30)).toThrow('invalid LZ4 frame descriptor');
+    expect(() => lz4Unframe(bad(10, 0x7f), 1 << 30)).toThrow(/LZ4 block larger|truncated/);
+  });
+});
+
+describe('LZ4 block decoding of damaged input', () => {
+  it('gives an error or some bytes, never writes past its output, and the same in C and JS', () => {
+    const text = Buffer.concat([Buffer.from('decoded by our own reader, block after block\n'.repeat(5000)), prng('lz4-read', 100_000)]);
+    const src = lz4Frame(text).slice();
+    const block = src.subarray(11, 11 + (new DataView(src.buffer).getUint32(7, true) & 0x7fffffff));
+    const rnd = prng('lz4-fuzz', 4 * 3000);
+    const outs = [new Uint8Array(text.length + 100), new Uint8Array(text.length + 100)];
+    const zeros = new Uint8Array(200);
+    let failed = 0;
+    for (let i = 0; i < 3000; i++) {
+      const b = block.slice(0, i % 10 === 0 ? rnd[4 * i]! * 64 : block.length);
+      for (let k = 0; k < 1 + (i % 3); k++) b[(rnd[4 * i + 1]! * 256 + rnd[4 * i + 2]! + k * 977) % b.length]! ^= 1 + rnd[4 * i + 3]!;
+      const cap = text.length - 50 + (i % 100);
+      for (const o of outs) o.fill(0);
+      const n = native()!.lz4Unblock(b, outs[0]!, 0, cap);
+      const m = lz4UnblockJs(b, outs[1]!, 0, cap);
+      expect(m, `case ${i}`).toBe(n);
+      if (n >= 0) expect(Buffer.compare(outs[0]!.subarray(0, n), outs[1]!.subarray(0, n)), `case ${i}`).toBe(0);
+      for (const o of outs) expect(Buffer.compare(o.subarray(cap), zeros.subarray(0, o.length - cap)), `case ${i}`).toBe(0);
+      if (n < 0) failed++;
+    }
+    expect(failed).toBeGreaterThan(100);
+    expect(failed).toBeLessThan(3000);
   });
 });
 

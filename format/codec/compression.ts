@@ -1,8 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { IntegrityError, UnsupportedError } from '../errors.js';
-import { lz4Frame } from './lz4frame.js';
-import { lz4 } from '../util/native-packages.js';
+import { lz4Frame, lz4Unframe } from './lz4frame.js';
 
 export type CompressionAlgorithm = 'LZ4' | 'GZIP' | 'ZSTD';
 
@@ -18,7 +17,7 @@ export function decompress(alg: CompressionAlgorithm, data: Uint8Array, what: st
   try {
     switch (alg) {
       case 'LZ4':
-        return lz4().decompressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        return lz4Unframe(data, MAX_DECODED);
       case 'GZIP':
         return gunzipSync(data, { maxOutputLength: MAX_DECODED });
       case 'ZSTD':

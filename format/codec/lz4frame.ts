@@ -2,7 +2,9 @@ import { native } from '../native/native.js';
 import { LZ4_WASM } from './lz4-wasm.js';
 
 /*
- * LZ4 frames (lz4_Frame_format.md v1.6) around blocks compressed by the native addon
+ * LZ4 frames (lz4_Frame_format.md v1.6), read and written.
+ *
+ * Written: around blocks compressed by the native addon
  * (format/native/lz4.c: the same blocks as the reference library's default compressor, straight
  * from the caller's memory to the frame) where it is built, else by the WebAssembly kernel of
  * lz4.wat (a simpler greedy parser: other, equally valid blocks). Compressing in our own memory,
@@ -128,5 +130,142 @@ export class Lz4FrameStream {
     const out = new Uint8Array(4 + bound(piece.length));
     this.used = 0;
     return out.subarray(0, putBlock(piece, out, 0));
+  }
+}
+
+/** Bytes a block decodes to at most, by the frame's block maximum size id (BD bits 6-4). */
+const BLOCK_MAX: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
+const MAGIC = 0x184d2204;
+/** Each byte of a compressed block yields at most 255 bytes (a length byte of 255), plus a token's worth. */
+const MAX_RATIO = 255;
+/** Output of unknown size is decoded here first, then copied out at its exact size. */
+let decodeScratch = new Uint8Array(0);
+const SCRATCH_KEEP = 16 << 20;
+
+function getU32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+/**
+ * The data of one LZ4 frame, as any conforming writer makes it: any block size, independent or
+ * dependent blocks, with or without content size and block or content checksums (not verified:
+ * every blob's MAC covers its content). Throws, with what is wrong, on a malformed frame or one
+ * decoding to more than `limit` bytes; nothing in the frame is trusted before it is checked.
+ */
+export function lz4Unframe(frame: Uint8Array, limit: number): Uint8Array {
+  if (frame.length < 7) throw new Error('truncated LZ4 frame');
+  if (getU32(frame, 0) !== MAGIC) throw new Error('not an LZ4 frame');
+  const flg = frame[4]!;
+  const bd = frame[5]!;
+  if (flg >> 6 !== 1) throw new Error(`LZ4 frame version ${flg >> 6}`);
+  if (flg & 1) throw new Error('LZ4 frames with a dictionary are not supported');
+  const blockMax = BLOCK_MAX[(bd >> 4) & 7];
+  if (blockMax === undefined || (bd & 0x8f) !== 0 || (flg & 0x02) !== 0) throw new Error('invalid LZ4 frame descriptor');
+  const blockSums = (flg & 0x10) !== 0;
+  let p = 6;
+  let size = -1;
+  if (flg & 0x08) {
+    if (frame.length < p + 9) throw new Error('truncated LZ4 frame');
+    const hi = getU32(frame, p + 4);
+    size = hi >= 0x200000 ? Number.MAX_SAFE_INTEGER : hi * 2 ** 32 + getU32(frame, p);
+    if (size > limit) throw new Error(`LZ4 frame of ${size} bytes, more than ${limit}`);
+    p += 8;
+  }
+  p++; // header checksum
+
+  // The blocks' extent first, and the most they can decode to.
+  let bound = 0;
+  const blocks: number[] = [];
+  for (let q = p; ; ) {
+    if (frame.length < q + 4) throw new Error('truncated LZ4 frame');
+    const word = getU32(frame, q);
+    q += 4;
+    if (word === 0) {
+      if (flg & 0x04) q += 4; // content checksum
+      if (q !== frame.length) throw new Error(q > frame.length ? 'truncated LZ4 frame' : 'data after the LZ4 frame');
+      break;
+    }
+    const len = word & ~STORED;
+    if (len > blockMax) throw new Error('LZ4 block larger than its frame allows');
+    if (frame.length < q + len + (blockSums ? 4 : 0)) throw new Error('truncated LZ4 frame');
+    bound += word & STORED ? len : Math.min(blockMax, len * MAX_RATIO);
+    blocks.push(q, word);
+    q += len + (blockSums ? 4 : 0);
+  }
+  bound = Math.min(bound, limit);
+  if (size >= 0 && size > bound) throw new Error('LZ4 frame shorter than its content size');
+
+  let out: Uint8Array;
+  if (size >= 0) out = new Uint8Array(size);
+  else {
+    if (decodeScratch.length < bound) decodeScratch = new Uint8Array(bound);
+    out = decodeScratch;
+  }
+  const cap = size >= 0 ? size : bound;
+  let o = 0;
+  for (let i = 0; i < blocks.length; i += 2) {
+    const at = blocks[i]!;
+    const word = blocks[i + 1]!;
+    const len = word & ~STORED;
+    const src = frame.subarray(at, at + len);
+    if (word & STORED) {
+      if (o + len > cap) throw new Error(`LZ4 frame decodes to more than ${limit} bytes`);
+      out.set(src, o);
+      o += len;
+    } else {
+      const room = Math.min(cap, o + blockMax);
+      const end = unblock(src, out, o, room);
+      if (end < 0) throw new Error(room === limit ? `corrupt LZ4 block, or more than ${limit} bytes` : 'corrupt LZ4 block');
+      o = end;
+    }
+  }
+  if (size >= 0) {
+    if (o !== size) throw new Error('LZ4 frame content size mismatch');
+    return out;
+  }
+  const data = out.slice(0, o);
+  if (decodeScratch.length > SCRATCH_KEEP) decodeScratch = new Uint8Array(0);
+  return data;
+}
+
+/** One LZ4 block decoded into out[pos, cap), by the addon or else in JS; the position after it, or -1. */
+function unblock(src: Uint8Array, out: Uint8Array, pos: number, cap: number): number {
+  const nat = native();
+  return nat !== null ? nat.lz4Unblock(src, out, pos, cap) : lz4UnblockJs(src, out, pos, cap);
+}
+
+/** The addon's lz4_unblock (format/native/lz4.c) in JS, for where the addon is not built: the same checks. */
+export function lz4UnblockJs(src: Uint8Array, out: Uint8Array, pos: number, cap: number): number {
+  let ip = 0;
+  let op = pos;
+  const end = src.length;
+  const extend = (n: number): number => {
+    for (;;) {
+      if (ip >= end) return -1;
+      const b = src[ip++]!;
+      n += b;
+      if (b !== 255) return n;
+    }
+  };
+  for (;;) {
+    if (ip >= end) return -1;
+    const token = src[ip++]!;
+    let lit = token >> 4;
+    if (lit === 15 && (lit = extend(lit)) < 0) return -1;
+    if (end - ip < lit || cap - op < lit) return -1;
+    out.set(src.subarray(ip, ip + lit), op);
+    op += lit;
+    ip += lit;
+    if (ip === end) return op;
+    if (end - ip < 2) return -1;
+    const off = src[ip]! | (src[ip + 1]! << 8);
+    ip += 2;
+    let len = token & 15;
+    if (len === 15 && (len = extend(len)) < 0) return -1;
+    len += 4;
+    if (off === 0 || off > op || cap - op < len) return -1;
+    if (off >= len) out.copyWithin(op, op - off, op - off + len);
+    else for (let i = 0; i < len; i++) out[op + i] = out[op - off + i]!;
+    op += len;
   }
 }

@@ -152,6 +152,19 @@ static napi_value lz4_block_(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* lz4Unblock(src, dst, pos, cap): the LZ4 block src decoded into dst[pos, cap); the position after it, or -1. */
+static napi_value lz4_unblock_(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  size_t n, olen, pos, cap;
+  uint8_t *src, *dst;
+  if (!args(env, info, 4, argv) || !bytes(env, argv[0], &src, &n) || !bytes(env, argv[1], &dst, &olen) || !offset(env, argv[2], &pos) ||
+      !offset(env, argv[3], &cap))
+    return NULL;
+  if (pos > cap || cap > olen) return fail(env, "lz4: output range out of bounds");
+  napi_create_double(env, (double)lz4_unblock(src, n, dst, pos, cap), &result);
+  return result;
+}
+
 /*
  * lstat(path, numbers, ids): 0, numbers (a Float64Array of 7) = mode, nlink, uid, gid, size,
  * mtime seconds and nanoseconds, and ids (a BigUint64Array of 2) = dev, ino; or the errno. The
@@ -236,6 +249,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"wrapKeys", NULL, wrap_keys, NULL, NULL, NULL, napi_default, NULL},
       {"blake3KeyedSmall", NULL, blake3_small, NULL, NULL, NULL, napi_default, NULL},
       {"lz4Block", NULL, lz4_block_, NULL, NULL, NULL, napi_default, NULL},
+      {"lz4Unblock", NULL, lz4_unblock_, NULL, NULL, NULL, napi_default, NULL},
       {"lstat", NULL, lstat_, NULL, NULL, NULL, napi_default, NULL},
       {"entropy", NULL, entropy_, NULL, NULL, NULL, napi_default, NULL},
       {"tuneMemory", NULL, tune_memory, NULL, NULL, NULL, napi_default, NULL},

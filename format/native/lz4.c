@@ -155,3 +155,54 @@ last:
 size_t lz4_block(const uint8_t *src, size_t n, uint8_t *dst) {
   return n < SMALL_LIMIT ? compress(src, n, dst, 1) : compress(src, n, dst, 0);
 }
+
+/*
+ * Decoding trusts nothing in the block: every length is checked against what is left of the input
+ * and of the output before it is used, and a match must start inside what was decoded.
+ */
+static int more(const uint8_t **ip, const uint8_t *end, size_t *n) {
+  unsigned b;
+  do {
+    if (*ip >= end) return 0;
+    b = *(*ip)++;
+    *n += b;
+  } while (b == 255);
+  return 1;
+}
+
+long lz4_unblock(const uint8_t *src, size_t n, uint8_t *dst, size_t pos, size_t cap) {
+  const uint8_t *ip = src, *end = src + n;
+  uint8_t *op = dst + pos, *oend = dst + cap;
+  for (;;) {
+    if (ip >= end) return -1;
+    unsigned token = *ip++;
+    size_t lit = token >> 4;
+    if (lit == 15 && !more(&ip, end, &lit)) return -1;
+    if ((size_t)(end - ip) < lit || (size_t)(oend - op) < lit) return -1;
+    memcpy(op, ip, lit);
+    op += lit;
+    ip += lit;
+    if (ip == end) return (long)(op - dst); /* the last sequence is literals only */
+    if (end - ip < 2) return -1;
+    size_t off = ip[0] | (size_t)ip[1] << 8;
+    ip += 2;
+    size_t len = token & 15;
+    if (len == 15 && !more(&ip, end, &len)) return -1;
+    len += 4;
+    if (off == 0 || off > (size_t)(op - dst) || (size_t)(oend - op) < len) return -1;
+    const uint8_t *m = op - off;
+    if (off == 1) {
+      memset(op, *m, len);
+      op += len;
+      continue;
+    }
+    /* Copies of at most `off` bytes never overlap, and repeat the pattern when the match does. */
+    while (len > 0) {
+      size_t k = len < off ? len : off;
+      memcpy(op, m, k);
+      op += k;
+      m += k;
+      len -= k;
+    }
+  }
+}

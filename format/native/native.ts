@@ -24,6 +24,8 @@ export interface NativeAddon {
   blake3KeyedSmall(key: Uint8Array, data: Uint8Array, out: Uint8Array): void;
   /** data compressed as one LZ4 block at out[at] (room for n + n/255 + 16 bytes); returns its size. */
   lz4Block(data: Uint8Array, out: Uint8Array, at: number): number;
+  /** The LZ4 block src decoded into out[pos, cap) (matches may reach back to out[0]); the position after it, or -1 if malformed. */
+  lz4Unblock(src: Uint8Array, out: Uint8Array, pos: number, cap: number): number;
   /**
    * lstat(2) of path: 0 with numbers = [mode, nlink, uid, gid, size, mtime s, mtime ns] and
    * ids = [dev, ino], or the errno.
