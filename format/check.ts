@@ -1,3 +1,4 @@
+import { BlobSet } from './util/macset.js';
 import { ByteReader, bytesEqual, toHex } from './binary.js';
 import { PtarError } from './errors.js';
 import { parseFooter, parseIndex, type IndexRecord } from './packfile.js';
@@ -78,19 +79,14 @@ export async function checkPackfile(repo: Repository, id: Uint8Array): Promise<{
  * dirpack copy), every object and chunk (MAC of each chunk and of the whole content), every xattr,
  * error and summary. Blobs already verified (`seen`) are not fetched twice.
  */
-export async function checkSnapshot(snap: Snapshot, seen: Set<string>): Promise<SnapshotCheck> {
+export async function checkSnapshot(snap: Snapshot, seen: BlobSet): Promise<SnapshotCheck> {
   const res: SnapshotCheck = { id: toHex(snap.id), ok: true, entries: 0, files: 0, bytes: 0, problems: [] };
   const repo = snap.repo;
   const problem = (where: string, e: unknown): void => {
     res.ok = false;
     res.problems.push({ where, error: describe(e) });
   };
-  const once = (type: number, mac: Uint8Array): boolean => {
-    const k = `${type}:${toHex(mac)}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  };
+  const once = (type: number, mac: Uint8Array): boolean => seen.add(type, mac);
   const tree = async (name: string, rootType: number, nodeType: number, rootMac: Uint8Array, valueType: number | null): Promise<void> => {
     try {
       if (!once(rootType, rootMac)) return;
@@ -161,7 +157,7 @@ export async function checkRepository(repo: Repository, snaps: Snapshot[], onPro
     }
     report.packfiles.push({ id: toHex(id), ok: r.problems.length === 0, ...r });
   }
-  const seen = new Set<string>();
+  const seen = new BlobSet();
   for (const s of snaps) {
     const r = await checkSnapshot(s, seen);
     report.snapshots.push(r);
