@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MacSet } from '../format/util/macset.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { BlobSet, MacSet } from '../format/util/macset.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -109,5 +113,56 @@ describe('MacSet', () => {
     for (const m of macs) if (set.has(m)) hits++;
     expect(hits).toBe(n);
     expect(set.size).toBe(n);
+  });
+});
+
+describe('BlobSet spilled to disk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blobset-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('agrees with a Set of strings across many spills, for random and structured MACs, per type', () => {
+    const set = new BlobSet(dir, 500);
+    const ref = new Set<string>();
+    const key = (t: number, m: Uint8Array): string => `${t}:${hex(m)}`;
+    const macs: [number, Uint8Array][] = [];
+    const pool = randomBytes(32 * 20_000);
+    for (let i = 0; i < 20_000; i++) {
+      const m = new Uint8Array(pool.buffer, pool.byteOffset + i * 32, 32);
+      // Every third MAC differs from others only in its last bytes (the Bloom filter's hard case).
+      if (i % 3 === 0) m.fill(7, 0, 28);
+      macs.push([i % 4 === 0 ? 9 : 12, m]);
+    }
+    macs.push([9, new Uint8Array(32)]); // the zero MAC, kept aside from the tables
+    for (const [t, m] of macs) {
+      expect(set.add(t, m)).toBe(!ref.has(key(t, m)));
+      ref.add(key(t, m));
+    }
+    expect(readdirSync(dir).length).toBe(1);
+    // Everything added is found, in memory or on disk; nothing is added twice; other types and MACs are not found.
+    for (const [t, m] of macs) {
+      expect(set.has(t, m)).toBe(true);
+      expect(set.add(t, m)).toBe(false);
+    }
+    expect(set.has(12, new Uint8Array(32))).toBe(false);
+    let wrong = 0;
+    const others = randomBytes(32 * 20_000);
+    for (let i = 0; i < 20_000; i++) {
+      const m = new Uint8Array(others.buffer, others.byteOffset + i * 32, 32);
+      if (i % 2 === 0) m.fill(7, 0, 28);
+      if (set.has(9, m) !== ref.has(key(9, m))) wrong++;
+    }
+    expect(wrong).toBe(0);
+    set.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('stays in memory without a directory, and adds nothing to disk after close()', () => {
+    const set = new BlobSet(undefined, 10);
+    for (let i = 0; i < 100; i++) expect(set.add(2, new Uint8Array(randomBytes(32)))).toBe(true);
+    set.close();
+    const spilling = new BlobSet(dir, 10);
+    spilling.close();
+    for (let i = 0; i < 100; i++) spilling.add(2, new Uint8Array(randomBytes(32)));
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -66,13 +66,20 @@ export function* contiguousRuns(blobs: EncodedBlob[]): Generator<Uint8Array> {
 export abstract class QueuedSink implements BlobSink {
   readonly codec: Codec;
   readonly stats: SinkStats = { blobs: 0, dedupHits: 0, plainBytes: 0, storedBytes: 0 };
-  private readonly seen = new BlobSet();
+  private readonly seen: BlobSet;
   private queue: EncodedBlob[] = [];
   /** Settles when everything accepted so far is written. */
   protected tail: Promise<void> = Promise.resolve();
 
-  constructor(codec: Codec) {
+  /** `spillDir`: where the deduplication set may spill (see BlobSet); in memory without. */
+  constructor(codec: Codec, spillDir?: string) {
     this.codec = codec;
+    this.seen = new BlobSet(spillDir);
+  }
+
+  /** Drops the deduplication set (and its spill file): no blob is put after. */
+  protected forget(): void {
+    this.seen.close();
   }
 
   /** Blobs the destination holds already (besides those this sink stored). */

@@ -22,8 +22,8 @@ const BLOB_VERSION = parseVersion('1.0.0');
 /**
  * Writes a ptar front to back: magic, version and configuration first, then the packfile as blobs
  * arrive (each encoded on its own), and on finish() the packfile index and footer, the state that
- * locates every blob, and the trailer. Index records are spilled to disk past a few MiB, so memory
- * does not grow with the number of blobs beyond the deduplication set until the end.
+ * locates every blob, and the trailer. Index records and the deduplication set spill to disk past
+ * a few MiB, so memory does not grow with the number of blobs.
  */
 export class PtarWriter extends QueuedSink {
   private readonly index: PackIndex;
@@ -33,7 +33,7 @@ export class PtarWriter extends QueuedSink {
   private readonly record = new ByteWriter();
 
   private constructor(private readonly out: Output, config: Configuration, master: Uint8Array | null, tmpDir: string, configLength: number) {
-    super(new Codec(config, master));
+    super(new Codec(config, master), tmpDir);
     this.packMac = this.codec.newMac();
     this.configLength = configLength;
     this.index = new PackIndex(tmpDir);
@@ -70,6 +70,7 @@ export class PtarWriter extends QueuedSink {
    */
   async finish(): Promise<void> {
     await this.tail;
+    this.forget();
     const packfileId = new Uint8Array(randomBytes(32));
     const count = this.index.count;
     // Plakar's packing cache iterates blobs by the string "<type>:<mac hex>"; the index and the
@@ -130,6 +131,7 @@ export class PtarWriter extends QueuedSink {
   }
 
   async abort(): Promise<void> {
+    this.forget();
     await this.index.close();
     await this.out.abort();
   }
