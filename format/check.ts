@@ -1,7 +1,7 @@
 import { BlobSet } from './util/macset.js';
 import { ByteReader, bytesEqual, toHex } from './binary.js';
 import { PtarError } from './errors.js';
-import { parseFooter, parseIndex, type IndexRecord } from './packfile.js';
+import { IndexTable, parseFooter } from './packfile.js';
 import { RT, resourceName } from './resources.js';
 import { parseNode, parseRoot } from './snapshot/btree.js';
 import { isDir, isRegular } from './snapshot/mode.js';
@@ -60,18 +60,18 @@ export async function checkPackfile(repo: Repository, id: Uint8Array): Promise<{
   if (indexLen < 0) return { blobs: 0, problems: [...problems, { where, error: 'index offset beyond the footer' }] };
   const rawIndex = repo.decode(await body(footer.indexOffset, indexLen), `${where} index`);
   if (!bytesEqual(repo.computeMac(rawIndex), footer.indexMac)) problems.push({ where, error: 'index MAC mismatch' });
-  const records = parseIndex(rawIndex, footer);
-  const byKey = new Map<string, IndexRecord>(records.map((r) => [`${r.type}:${toHex(r.mac)}`, r]));
+  const index = new IndexTable(rawIndex, footer);
   for (const st of repo.states) {
-    for (const l of st.locations) {
-      if (!bytesEqual(l.packfile, id)) continue;
-      const r = byKey.get(`${l.type}:${toHex(l.mac)}`);
-      if (!r || r.offset !== l.offset || r.length !== l.length) {
-        problems.push({ where, error: `${resourceName(l.type)} ${toHex(l.mac)}: state and packfile index disagree` });
+    const ls = st.locations;
+    for (let i = 0; i < ls.length; i++) {
+      if (!bytesEqual(ls.packfile(i), id)) continue;
+      const r = index.find(ls.type(i), ls.mac(i));
+      if (!r || r.offset !== ls.offset(i) || r.length !== ls.blobLength(i)) {
+        problems.push({ where, error: `${resourceName(ls.type(i))} ${toHex(ls.mac(i))}: state and packfile index disagree` });
       }
     }
   }
-  return { blobs: records.length, problems };
+  return { blobs: index.count, problems };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, bytesEqual, toHex } from './binary.js';
+import { ByteReader, bytesEqual, toHex } from './binary.js';
 import { IntegrityError } from './errors.js';
 import { parseVersion } from './versioning.js';
 
@@ -17,13 +17,100 @@ export interface Location {
   flags: number;
 }
 
+/** A location entry's payload: type u8, version u32, MAC, packfile, offset u64, length u32, flags u32. */
+const LOCATION = 85;
+
+/**
+ * A state's location entries where they are in the decoded stream (each payload's offset): a
+ * state lists every blob, and an object per location made opening an archive of a million files
+ * cost gigabytes.
+ */
+export class Locations {
+  private offsets = new Uint32Array(256);
+  private readonly view: DataView;
+  length = 0;
+
+  constructor(private readonly stream: Uint8Array) {
+    this.view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  }
+
+  /** Locations given as objects, laid out as a state stores them. */
+  static from(list: Location[]): Locations {
+    const buf = new Uint8Array(list.length * LOCATION);
+    const v = new DataView(buf.buffer);
+    const out = new Locations(buf);
+    list.forEach((l, i) => {
+      const o = i * LOCATION;
+      buf[o] = l.type;
+      v.setUint32(o + 1, l.version, true);
+      buf.set(l.mac, o + 5);
+      buf.set(l.packfile, o + 37);
+      v.setBigUint64(o + 69, BigInt(l.offset), true);
+      v.setUint32(o + 77, l.length, true);
+      v.setUint32(o + 81, l.flags, true);
+      out.add(o);
+    });
+    return out;
+  }
+
+  /** Adds the entry whose 85-byte payload starts at stream[at] (already checked to be there). */
+  add(at: number): void {
+    if (this.length === this.offsets.length) {
+      const grown = new Uint32Array(2 * this.offsets.length);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[this.length++] = at;
+  }
+
+  type(i: number): number {
+    return this.stream[this.offsets[i]!]!;
+  }
+
+  mac(i: number): Uint8Array {
+    const o = this.offsets[i]! + 5;
+    return this.stream.subarray(o, o + 32);
+  }
+
+  packfile(i: number): Uint8Array {
+    const o = this.offsets[i]! + 37;
+    return this.stream.subarray(o, o + 32);
+  }
+
+  /** Offset in the packfile (checked to be a safe integer when parsed). */
+  offset(i: number): number {
+    return Number(this.view.getBigUint64(this.offsets[i]! + 69, true));
+  }
+
+  blobLength(i: number): number {
+    return this.view.getUint32(this.offsets[i]! + 77, true);
+  }
+
+  at(i: number): Location {
+    const o = this.offsets[i]!;
+    return {
+      type: this.type(i),
+      version: this.view.getUint32(o + 1, true),
+      mac: this.mac(i),
+      packfile: this.packfile(i),
+      offset: this.offset(i),
+      length: this.blobLength(i),
+      flags: this.view.getUint32(o + 81, true),
+    };
+  }
+
+  *[Symbol.iterator](): Generator<Location> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+}
+
 export interface StateData {
   /** The state's id in its store (set by the repository that read it). */
   id?: Uint8Array;
   version: number;
   /** Parent state id (1.1.0 only; all zeros for a root). */
   parent: Uint8Array | null;
-  locations: Location[];
+  locations: Locations;
   coloured: { type: number; mac: Uint8Array; when: bigint }[];
   packfiles: { packfile: Uint8Array; stateId: Uint8Array; timestamp: bigint }[];
   configurations: { key: string; value: Uint8Array; createdAt: bigint }[];
@@ -41,7 +128,7 @@ export function parseState(stream: Uint8Array, wrapperVersion: number): StateDat
   const st: StateData = {
     version: wrapperVersion,
     parent: wrapperVersion === STATE_VERSION_1_1 ? r.bytes(32) : null,
-    locations: [],
+    locations: new Locations(stream),
     coloured: [],
     packfiles: [],
     configurations: [],
@@ -56,14 +143,17 @@ export function parseState(stream: Uint8Array, wrapperVersion: number): StateDat
       return st;
     }
     const len = r.u32();
+    const at = r.offset;
     const p = new ByteReader(r.bytes(len), `state entry type ${et}`);
     const fixed = (n: number): void => {
       if (len !== n) throw new IntegrityError(`state: entry type ${et} has length ${len}, expected ${n}`);
     };
     switch (et) {
       case ET.LOCATIONS:
-        fixed(85);
-        st.locations.push({ type: p.u8(), version: p.u32(), mac: p.bytes(32), packfile: p.bytes(32), offset: p.u64(), length: p.u32(), flags: p.u32() });
+        fixed(LOCATION);
+        p.bytes(69);
+        p.u64(); // the offset must be a safe integer
+        st.locations.add(at);
         break;
       case ET.COLOURED:
         fixed(41);
@@ -91,6 +181,17 @@ export function parseState(stream: Uint8Array, wrapperVersion: number): StateDat
 }
 
 const RECORD = 1 + 32 + 4 + 8 + 4; // type, mac, packfile number, offset, length
+const KEY = 33; // type, mac
+const findKey = new Uint8Array(KEY);
+
+/** Byte order of the (type, MAC) keys at x[a] and y[b]. */
+function compareKeys(x: Uint8Array, a: number, y: Uint8Array, b: number): number {
+  for (let k = 0; k < KEY; k++) {
+    const d = x[a + k]! - y[b + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
 
 /**
  * Where every blob lives, merged from all states of a store, in one compact sorted buffer looked up
@@ -137,44 +238,57 @@ export class BlobIndex {
         else if (c.type === 4) colouredPacks.add(toHex(c.mac));
       }
     }
-    const rows: Uint8Array[] = [];
+    let total = 0;
+    for (const st of states) total += st.locations.length;
+    const rows = new Uint8Array(total * RECORD);
+    const rowView = new DataView(rows.buffer);
+    let n = 0;
     // Consecutive locations mostly share a packfile: its hex name is worked out once per run.
     let lastPack: Uint8Array = new Uint8Array(0);
     let pk = '';
     for (const st of states) {
-      for (const l of st.locations) {
-        if (!bytesEqual(l.packfile, lastPack)) {
-          lastPack = l.packfile;
-          pk = toHex(l.packfile);
+      const ls = st.locations;
+      for (let i = 0; i < ls.length; i++) {
+        const pack = ls.packfile(i);
+        if (!bytesEqual(pack, lastPack)) {
+          lastPack = pack;
+          pk = toHex(pack);
         }
-        const n = packNumber.get(pk);
-        if (n === undefined || colouredPacks.has(pk) || deletedPacks.has(pk)) continue;
-        if (deletedDeltas.size > 0 && deletedDeltas.has(`${l.type}:${toHex(l.mac)}:${pk}`)) continue;
-        rows.push(new ByteWriter().u8(l.type).bytes(l.mac).u32(n).u64(l.offset).u32(l.length).finish());
+        const num = packNumber.get(pk);
+        if (num === undefined || colouredPacks.has(pk) || deletedPacks.has(pk)) continue;
+        if (deletedDeltas.size > 0 && deletedDeltas.has(`${ls.type(i)}:${toHex(ls.mac(i))}:${pk}`)) continue;
+        const at = n++ * RECORD;
+        rows[at] = ls.type(i);
+        rows.set(ls.mac(i), at + 1);
+        rowView.setUint32(at + 33, num, true);
+        rowView.setBigUint64(at + 37, BigInt(ls.offset(i)), true);
+        rowView.setUint32(at + 45, ls.blobLength(i), true);
       }
     }
-    // A stable sort keeps the rows of one blob in merge order: the first usable location wins.
-    rows.sort((a, b) => Buffer.compare(a.subarray(0, 33), b.subarray(0, 33)));
-    const records = new Uint8Array(rows.length * RECORD);
+    // Rows of one blob keep their merge order (ties go by position): the first usable location wins.
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => compareKeys(rows, a * RECORD, rows, b * RECORD) || a - b);
+    const records = new Uint8Array(n * RECORD);
     let count = 0;
-    for (const row of rows) {
-      const at = (count - 1) * RECORD;
-      if (count > 0 && Buffer.compare(records.subarray(at, at + 33), row.subarray(0, 33)) === 0) continue;
-      records.set(row, count++ * RECORD);
+    for (let k = 0; k < n; k++) {
+      const at = order[k]! * RECORD;
+      if (count > 0 && compareKeys(records, (count - 1) * RECORD, rows, at) === 0) continue;
+      records.set(rows.subarray(at, at + RECORD), count++ * RECORD);
     }
     return new BlobIndex(records.slice(0, count * RECORD), packfiles, deletedSnapshots);
   }
 
 
   private find(type: number, mac: Uint8Array): number {
-    const key = new Uint8Array(33);
+    const key = findKey;
     key[0] = type;
     key.set(mac, 1);
     let lo = 0;
     let hi = this.size - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = Buffer.compare(this.records.subarray(mid * RECORD, mid * RECORD + 33), key);
+      const c = compareKeys(this.records, mid * RECORD, key, 0);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;

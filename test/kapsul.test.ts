@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listAttributesSync, getAttributeSync } from '@napi-rs/xattr';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Repository } from '../format/repository.js';
+import { RT } from '../format/resources.js';
+import { PtarStore } from '../format/store/ptar.js';
+import { wrapResource } from '../format/storage/wrapper.js';
 import { FIXTURES, fixture, kapsul, REAL, runBin } from './helpers.js';
 
 interface ManifestEntry {
@@ -200,6 +204,27 @@ describe('check', () => {
       });
     }
   }
+
+  it('a state that places a blob elsewhere than the packfile index says (its MAC made good) fails with 65', async () => {
+    const layout = info('tiny-plain').ptar_layout;
+    const b = readFileSync(fixture('tiny-plain'));
+    const repo = await Repository.open(await PtarStore.open(fixture('tiny-plain')));
+    const state = b.subarray(layout.state_offset, layout.state_offset + layout.state_length);
+    const stream = Buffer.from(repo.codec.decode(state.subarray(16, state.length - 32), 'state'));
+    // A 1.1.0 stream: the parent id, then the first entry (type 2, a location): its offset field + 1.
+    expect([stream[32], stream.readUInt32LE(33)]).toEqual([2, 85]);
+    stream.writeBigUInt64LE(stream.readBigUInt64LE(37 + 69) + 1n, 37 + 69);
+    const resealed = wrapResource(RT.STATE, state.readUInt32LE(12), repo.codec.encode(stream), repo.newMac());
+    await repo.close();
+    const trailer = Buffer.from(b.subarray(b.length - 48));
+    trailer.writeBigInt64LE(BigInt(resealed.length), 40);
+    const p = join(work, 'disagree.ptar');
+    writeFileSync(p, Buffer.concat([b.subarray(0, layout.state_offset), resealed, trailer]));
+    const r = await kapsul(p, ['check']);
+    expect(r.code, r.stderr).toBe(65);
+    expect(r.stdout.toString() + r.stderr).toMatch(/state and packfile index disagree/);
+    noStackTrace(r.stderr);
+  });
 
   it('every single-byte flip anywhere in a plaintext archive is caught by check', async () => {
     const size = info('tiny-plain').ptar_layout.file_size;

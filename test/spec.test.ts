@@ -270,7 +270,7 @@ describe('Kaitai Struct descriptions', () => {
         const l = libRecords[i]!;
         expect([r.resourceType, r.version, r.offset, r.length, r.flags]).toEqual([l.type, l.version, l.offset, l.length, 0]);
         expect(bytesEqual(r.mac, l.mac)).toBe(true);
-        expect([locs[i]!.type, locs[i]!.offset, locs[i]!.length, toHex(locs[i]!.mac)]).toEqual([r.resourceType, Number(r.offset), r.length, toHex(r.mac)]);
+        expect([locs.at(i).type, locs.at(i).offset, locs.at(i).length, toHex(locs.at(i).mac)]).toEqual([r.resourceType, Number(r.offset), r.length, toHex(r.mac)]);
         expect(r.version).toBe(0x00010000);
         dataLength += r.length;
       });
@@ -307,7 +307,7 @@ describe('Kaitai Struct descriptions', () => {
       // the metadata serial of a fresh ptar is its RepositoryID
       expect(toHex(meta.serial)).toBe(toHex(repo.config.repositoryId));
       ofType(2).forEach((e, i) => {
-        const l = st.locations[i]!;
+        const l = st.locations.at(i);
         expect([e.length, e.payload.blobType, e.payload.blobVersion, Number(e.payload.offset), e.payload.length, e.payload.flags]).toEqual([85, l.type, l.version, l.offset, l.length, 0]);
         expect(toHex(e.payload.mac)).toBe(toHex(l.mac));
         // every location names the packfile of the ET_PACKFILE entry (a random id in ptar archives)

@@ -138,8 +138,9 @@ const BLOCK_MAX: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 2
 const MAGIC = 0x184d2204;
 /** Each byte of a compressed block yields at most 255 bytes (a length byte of 255), plus a token's worth. */
 const MAX_RATIO = 255;
-/** Output of unknown size is decoded here first, then copied out at its exact size. */
+/** Output of unknown size is decoded here first, then copied out at its exact size... */
 let decodeScratch = new Uint8Array(0);
+/** ...up to this bound. */
 const SCRATCH_KEEP = 16 << 20;
 
 function getU32(b: Uint8Array, o: number): number {
@@ -195,8 +196,11 @@ export function lz4Unframe(frame: Uint8Array, limit: number): Uint8Array {
   bound = Math.min(bound, limit);
   if (size >= 0 && size > bound) throw new Error('LZ4 frame shorter than its content size');
 
+  // Small frames (blobs) go through a reused buffer and are copied out at their size; big ones (a
+  // state, an index) are decoded in place, leaving at most a block's worth unused.
+  const direct = size >= 0 || bound > SCRATCH_KEEP;
   let out: Uint8Array;
-  if (size >= 0) out = new Uint8Array(size);
+  if (direct) out = new Uint8Array(size >= 0 ? size : bound);
   else {
     if (decodeScratch.length < bound) decodeScratch = new Uint8Array(bound);
     out = decodeScratch;
@@ -219,13 +223,8 @@ export function lz4Unframe(frame: Uint8Array, limit: number): Uint8Array {
       o = end;
     }
   }
-  if (size >= 0) {
-    if (o !== size) throw new Error('LZ4 frame content size mismatch');
-    return out;
-  }
-  const data = out.slice(0, o);
-  if (decodeScratch.length > SCRATCH_KEEP) decodeScratch = new Uint8Array(0);
-  return data;
+  if (size >= 0 && o !== size) throw new Error('LZ4 frame content size mismatch');
+  return direct ? out.subarray(0, o) : out.slice(0, o);
 }
 
 /** One LZ4 block decoded into out[pos, cap), by the addon or else in JS; the position after it, or -1. */
