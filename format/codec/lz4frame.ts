@@ -148,9 +148,9 @@ function getU32(b: Uint8Array, o: number): number {
 }
 
 /**
- * The data of one LZ4 frame, as any conforming writer makes it: any block size, independent or
- * dependent blocks, with or without content size and block or content checksums (not verified:
- * every blob's MAC covers its content). Throws, with what is wrong, on a malformed frame or one
+ * The data of the LZ4 frame at the start of `frame`, as any conforming writer makes it: any block
+ * size, independent or dependent blocks, with or without content size and block or content
+ * checksums (not verified: a MAC checked before or after covers every byte). Throws, with what is wrong, on a malformed frame or one
  * decoding to more than `limit` bytes; nothing in the frame is trusted before it is checked.
  */
 export function lz4Unframe(frame: Uint8Array, limit: number): Uint8Array {
@@ -183,7 +183,8 @@ export function lz4Unframe(frame: Uint8Array, limit: number): Uint8Array {
     q += 4;
     if (word === 0) {
       if (flg & 0x04) q += 4; // content checksum
-      if (q !== frame.length) throw new Error(q > frame.length ? 'truncated LZ4 frame' : 'data after the LZ4 frame');
+      // Bytes after the frame are ignored, as Kloset's reader (pierrec/lz4) ignores them.
+      if (q > frame.length) throw new Error('truncated LZ4 frame');
       break;
     }
     const len = word & ~STORED;
