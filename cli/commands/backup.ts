@@ -34,11 +34,15 @@ export async function backup(location: string, o: BackupOptions): Promise<number
   const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
   try {
     if (!isWritable(store)) throw new UsageError(`${location} is a ptar archive, which cannot change: back up into a new one with -o`);
-    const writer = new StoreWriter(repo, store);
+    const writer = new StoreWriter(repo, store, tmpDir);
     const results: SnapshotResult[] = [];
-    for (const root of paths) {
-      const builder = await pathSnapshot(writer, root, { chunking: repo.config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, progress, duration: 'measured', labels: o.labels });
-      results.push(await writer.snapshot(builder.id, () => builder.build(root)));
+    try {
+      for (const root of paths) {
+        const builder = await pathSnapshot(writer, root, { chunking: repo.config.chunking, commandLine: o.commandLine, tmpDir, ignore: o.ignore, progress, duration: 'measured', labels: o.labels });
+        results.push(await writer.snapshot(builder.id, () => builder.build(root)));
+      }
+    } finally {
+      writer.close();
     }
     progress.done({ archive: location, snapshots: results, ...writer.stats });
     return errorStatus('backup', results);

@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { toHex } from '../../format/binary.js';
 import { newKey } from '../../format/crypto/new-key.js';
 import { NotFoundError, UsageError } from '../../format/errors.js';
+import type { Repository } from '../../format/repository.js';
 import type { Snapshot } from '../../format/snapshot/snapshot.js';
 import { storeKind } from '../../format/store/location.js';
-import { isWritable } from '../../format/store/store.js';
+import { isWritable, type WritableStore } from '../../format/store/store.js';
 import { defaultConfiguration, enableEncryption } from '../../format/write/config.js';
 import { AtomicFile } from '../../format/write/output.js';
 import { PtarWriter } from '../../format/write/ptar-writer.js';
@@ -81,7 +82,7 @@ async function syncPass(src: Side, dst: Side, o: SyncOptions, strict: boolean): 
     if (!to) return await intoNewPtar(todo, dst, o);
     const store = to.repo.store;
     if (!isWritable(store)) throw new UsageError(`${dst.location} is a ptar archive, which cannot change: sync into a new archive or a store`);
-    return await intoStore(todo, new StoreWriter(to.repo, store), store.location, o);
+    return await intoStore(todo, to.repo, store, o);
   } finally {
     await to?.repo.close();
     await from.repo.close();
@@ -94,15 +95,17 @@ function select(snaps: Snapshot[], prefixes: string[]): Snapshot[] {
   return prefixes.length === 0 ? snaps : snaps.filter((s) => prefixes.some((p) => toHex(s.id).startsWith(p)));
 }
 
-async function intoStore(todo: Snapshot[], writer: StoreWriter, location: string, o: SyncOptions): Promise<number> {
+async function intoStore(todo: Snapshot[], repo: Repository, store: WritableStore, o: SyncOptions): Promise<number> {
   const progress = new Progress({ quiet: o.quiet, json: o.json, jsonStream: process.stdout });
   const tmpDir = await mkdtemp(join(tmpdir(), 'ptar-kit-'));
   const cleanup = cleanupOnInterrupt(() => [tmpDir]);
+  const writer = new StoreWriter(repo, store, tmpDir);
   try {
     for (const snap of todo) await writer.snapshot(snap.id, () => copySnapshot(snap, writer, tmpDir, progress, 'measured'));
-    progress.done({ archive: location, copied: todo.map((s) => s.id), ...writer.stats });
+    progress.done({ archive: store.location, copied: todo.map((s) => s.id), ...writer.stats });
     return todo.length;
   } finally {
+    writer.close();
     progress.stop();
     cleanup();
     await rm(tmpDir, { recursive: true, force: true });

@@ -54,11 +54,13 @@ export class StoreWriter extends QueuedSink {
   private parent: Uint8Array;
   private serial: Uint8Array;
 
+  /** `spillDir`: where the deduplication set may spill (see BlobSet). */
   constructor(
     private readonly repo: Repository,
     private readonly store: WritableStore,
+    spillDir?: string,
   ) {
-    super(new Codec(repo.config, repo.master));
+    super(new Codec(repo.config, repo.master), spillDir);
     this.maxSize = Number(repo.config.packfile.maxSize > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : repo.config.packfile.maxSize);
     this.paddingMax = repo.config.chunking.minSize;
     const latest = latestState(repo.states);
@@ -161,6 +163,11 @@ export class StoreWriter extends QueuedSink {
     await this.store.putState(stateId, wrapResource(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac()));
     this.sealed = [];
     this.parent = stateId;
+  }
+
+  /** Done writing: the deduplication set and its spill file go. */
+  close(): void {
+    this.forget();
   }
 
   /** Gives up the open transaction: packfiles already uploaded for it are removed. */
