@@ -101,6 +101,10 @@ export class DirectoryStore implements WritableStore {
     return this.atomicWrite(join(this.root, 'states'), bucketPath('states', id), data);
   }
 
+  stateOutput(id: Uint8Array): Promise<Output> {
+    return AtomicFile.create(join(this.root, bucketPath('states', id)), true);
+  }
+
   deleteState(id: Uint8Array): Promise<void> {
     return this.remove(bucketPath('states', id));
   }

@@ -259,19 +259,31 @@ export class S3Store implements WritableStore {
   }
 
   putPackfile(id: Uint8Array, data: Uint8Array | Readable): Promise<void> {
-    // Multipart above one part: a single PUT of a large packfile is capped at 5 GiB and not resumable.
+    return this.upload(keyOf('packfiles', id), data, `packfile ${toHex(id)}`);
+  }
+
+  /** Multipart above one part: a single PUT of a large object is capped at 5 GiB and not resumable. */
+  private upload(key: string, data: Uint8Array | Readable, what: string): Promise<void> {
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.target.bucket, Key: this.prefix + keyOf('packfiles', id), Body: data },
+      params: { Bucket: this.target.bucket, Key: this.prefix + key, Body: data },
       partSize: PART_SIZE,
       queueSize: 2,
     });
-    return this.send(`packfile ${toHex(id)}`, () => upload.done()).then(() => {});
+    return this.send(what, () => upload.done()).then(() => {});
+  }
+
+  packfileOutput(id: Uint8Array): Promise<Output> {
+    return this.spooled(keyOf('packfiles', id), `packfile ${toHex(id)}`);
+  }
+
+  stateOutput(id: Uint8Array): Promise<Output> {
+    return this.spooled(keyOf('states', id), `state ${toHex(id)}`);
   }
 
   /** Spooled to a local temporary file, uploaded on commit: memory stays at one buffer and the parts in flight. */
-  async packfileOutput(id: Uint8Array): Promise<Output> {
-    const spool = await AtomicFile.create(join(tmpdir(), `ptar-kit-packfile-${toHex(id)}`), true);
+  private async spooled(key: string, what: string): Promise<Output> {
+    const spool = await AtomicFile.create(join(tmpdir(), `ptar-kit-${key.replace(/\//g, '-')}`), true);
     return {
       get offset() {
         return spool.offset;
@@ -281,7 +293,7 @@ export class S3Store implements WritableStore {
         await spool.commit();
         pendingFiles.add(spool.path);
         try {
-          await this.putPackfile(id, createReadStream(spool.path));
+          await this.upload(key, createReadStream(spool.path), what);
         } finally {
           await rm(spool.path, { force: true });
           pendingFiles.delete(spool.path);
@@ -290,7 +302,6 @@ export class S3Store implements WritableStore {
       abort: () => spool.abort(),
     };
   }
-
 
   deletePackfile(id: Uint8Array): Promise<void> {
     return this.deleteObject(keyOf('packfiles', id), `packfile ${toHex(id)}`);

@@ -35,6 +35,8 @@ export interface WritableStore extends Store {
   packfileOutput(id: Uint8Array): Promise<Output>;
   deletePackfile(id: Uint8Array): Promise<void>;
   putState(id: Uint8Array, data: Uint8Array): Promise<void>;
+  /** State `id` written front to back, for states too big to hold whole; it appears when committed. */
+  stateOutput(id: Uint8Array): Promise<Output>;
   deleteState(id: Uint8Array): Promise<void>;
   listLocks(): Promise<Uint8Array[]>;
   getLock(id: Uint8Array): Promise<Uint8Array>;

@@ -5,7 +5,6 @@ import { Codec } from '../keys.js';
 import { BLOB_RECORD_SIZE, serializeIndexRecord } from '../packfile.js';
 import { PACKFILE_VERSION } from '../repository.js';
 import { RT } from '../resources.js';
-import { STATE_VERSION_1_1 } from '../state.js';
 import type { Configuration } from '../storage/config.js';
 import { PTAR_MAGIC, PTAR_VERSION } from '../storage/ptar.js';
 import { wrapHeader, WRAPPER_HEADER_SIZE } from '../storage/wrapper.js';
@@ -15,7 +14,7 @@ import { wrapConfiguration } from './config.js';
 import type { Output } from './output.js';
 import { PackIndex } from './pack-index.js';
 import { packfileFooter } from './packfile.js';
-import { nowNano, StateStream } from './state.js';
+import { nowNano, writeState } from './state.js';
 
 const BLOB_VERSION = parseVersion('1.0.0');
 
@@ -96,33 +95,25 @@ export class PtarWriter extends QueuedSink {
     const packfileLength = WRAPPER_HEADER_SIZE + this.dataLength + trailerLength + packMac.length;
 
     // The state lists the same blobs in the same order, read again from the index.
-    const stateMac = this.codec.newMac();
-    let stateLength = 0;
-    const toState = async (parts: Uint8Array[]): Promise<void> => {
-      for (const p of parts) {
-        stateMac.update(p);
-        await this.out.write(p);
-        stateLength += p.length;
-      }
-    };
-    await toState([wrapHeader(RT.STATE, STATE_VERSION_1_1)]);
-    const state = new StateStream(new Uint8Array(32));
-    const body = this.codec.encodeStream();
-    for await (const batch of this.index.batches()) {
-      const v = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-      for (let p = 0; p < batch.length; p += BLOB_RECORD_SIZE) {
-        state.location(v.getUint32(p, true), v.getUint32(p + 4, true), batch.subarray(p + 8, p + 40), packfileId, v.getBigUint64(p + 40, true), v.getUint32(p + 48, true));
-      }
-      await toState(body.push(state.take()));
-    }
-    await this.index.close();
     const now = nowNano();
-    state.packfile(packfileId, new Uint8Array(randomBytes(32)), now);
-    await toState(body.push(state.finish(now, this.codec.config.repositoryId)));
-    await toState(body.end());
-    const mac = stateMac.digest();
-    await this.out.write(mac);
-    stateLength += mac.length;
+    const stateLength = await writeState(
+      this.out,
+      this.codec,
+      new Uint8Array(32),
+      async (state, flush) => {
+        for await (const batch of this.index.batches()) {
+          const v = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+          for (let p = 0; p < batch.length; p += BLOB_RECORD_SIZE) {
+            state.location(v.getUint32(p, true), v.getUint32(p + 4, true), batch.subarray(p + 8, p + 40), packfileId, v.getBigUint64(p + 40, true), v.getUint32(p + 48, true));
+          }
+          await flush();
+        }
+        await this.index.close();
+        state.packfile(packfileId, new Uint8Array(randomBytes(32)), now);
+      },
+      now,
+      this.codec.config.repositoryId,
+    );
     const stateOffset = packfileOffset + packfileLength;
     await this.out.write(
       new ByteWriter().i64(12).i64(this.configLength).i64(packfileOffset).i64(packfileLength).i64(stateOffset).i64(stateLength).finish(),

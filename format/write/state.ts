@@ -1,5 +1,9 @@
 import { ByteWriter } from '../binary.js';
+import type { Codec } from '../keys.js';
+import { RT } from '../resources.js';
 import { ET, STATE_VERSION_1_1 } from '../state.js';
+import { wrapHeader } from '../storage/wrapper.js';
+import type { Output } from './output.js';
 
 /**
  * A version 1.1.0 state stream as Kloset writes it: the parent id, then deletes, locations,
@@ -43,4 +47,37 @@ export class StateStream {
 
 export function nowNano(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
+}
+
+/**
+ * Writes a version 1.1.0 state resource to `out` as `fill` produces its stream: the wrapper
+ * header, the stream encoded piece by piece (each time fill calls `flush`), the wrapper MAC. A
+ * state lists every blob, so it is never held whole. Returns the resource's length.
+ */
+export async function writeState(
+  out: Output,
+  codec: Codec,
+  parent: Uint8Array,
+  fill: (state: StateStream, flush: () => Promise<void>) => Promise<void>,
+  timestamp: bigint,
+  serial: Uint8Array,
+): Promise<number> {
+  const mac = codec.newMac();
+  let length = 0;
+  const put = async (parts: Uint8Array[]): Promise<void> => {
+    for (const p of parts) {
+      mac.update(p);
+      await out.write(p);
+      length += p.length;
+    }
+  };
+  await put([wrapHeader(RT.STATE, STATE_VERSION_1_1)]);
+  const state = new StateStream(parent);
+  const body = codec.encodeStream();
+  await fill(state, () => put(body.push(state.take())));
+  await put(body.push(state.finish(timestamp, serial)));
+  await put(body.end());
+  const digest = mac.digest();
+  await out.write(digest);
+  return length + digest.length;
 }

@@ -5,15 +5,15 @@ import { Codec } from '../keys.js';
 import { BLOB_RECORD_SIZE, serializeIndexRecord } from '../packfile.js';
 import { PACKFILE_VERSION, type Repository } from '../repository.js';
 import { RT } from '../resources.js';
-import { STATE_VERSION_1_1, type StateData } from '../state.js';
+import type { StateData } from '../state.js';
 import type { WritableStore } from '../store/store.js';
-import { wrapHeader, wrapResource } from '../storage/wrapper.js';
+import { wrapHeader } from '../storage/wrapper.js';
 import type { Output } from './output.js';
 import { parseVersion } from '../versioning.js';
 import { QueuedSink, type EncodedBlob } from './blob-sink.js';
 import { sharedLock } from './lock.js';
 import { packfileTrailer } from './packfile.js';
-import { nowNano, StateStream } from './state.js';
+import { nowNano, writeState } from './state.js';
 
 const BLOB_VERSION = parseVersion('1.0.0');
 /**
@@ -148,19 +148,32 @@ export class StoreWriter extends QueuedSink {
     await this.tail;
     await this.seal();
     await this.upload;
-    const locations = this.sealed.reduce((n, p) => n + p.index.length / BLOB_RECORD_SIZE, 0);
-    const state = new StateStream(this.parent, locations, this.sealed.length);
     const now = nowNano();
-    for (const p of this.sealed) {
-      const v = new DataView(p.index.buffer, p.index.byteOffset, p.index.byteLength);
-      for (let at = 0; at < p.index.length; at += BLOB_RECORD_SIZE) {
-        const mac = p.index.subarray(at + 8, at + 40);
-        state.location(v.getUint32(at, true), v.getUint32(at + 4, true), mac, p.id, v.getBigUint64(at + 40, true), v.getUint32(at + 48, true));
-      }
+    const out = await this.store.stateOutput(stateId);
+    try {
+      await writeState(
+        out,
+        this.codec,
+        this.parent,
+        async (state, flush) => {
+          for (const p of this.sealed) {
+            const v = new DataView(p.index.buffer, p.index.byteOffset, p.index.byteLength);
+            for (let at = 0; at < p.index.length; at += BLOB_RECORD_SIZE) {
+              const mac = p.index.subarray(at + 8, at + 40);
+              state.location(v.getUint32(at, true), v.getUint32(at + 4, true), mac, p.id, v.getBigUint64(at + 40, true), v.getUint32(at + 48, true));
+            }
+            await flush();
+          }
+          for (const p of this.sealed) state.packfile(p.id, stateId, now);
+        },
+        now,
+        this.serial,
+      );
+      await out.commit();
+    } catch (e) {
+      await out.abort();
+      throw e;
     }
-    for (const p of this.sealed) state.packfile(p.id, stateId, now);
-    const stream = state.finish(now, this.serial);
-    await this.store.putState(stateId, wrapResource(RT.STATE, STATE_VERSION_1_1, this.codec.encode(stream), this.codec.newMac()));
     this.sealed = [];
     this.parent = stateId;
   }
