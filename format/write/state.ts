@@ -8,13 +8,12 @@ import type { Output } from './output.js';
 /**
  * A version 1.1.0 state stream as Kloset writes it: the parent id, then deletes, locations,
  * coloured resources and packfiles (callers add them in that order), then the metadata record.
+ * Large states are taken out in pieces as they are written (take(), writeState()).
  */
 export class StateStream {
-  private readonly w: ByteWriter;
+  private readonly w = new ByteWriter();
 
-  /** `locations` and `packfiles`, when known, size the buffer exactly (states grow with the repository). */
-  constructor(parent: Uint8Array, locations = 0, packfiles = 0) {
-    this.w = new ByteWriter(32 + 90 * locations + 77 * packfiles + 29);
+  constructor(parent: Uint8Array) {
     this.w.bytes(parent);
   }
 
