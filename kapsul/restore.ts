@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, createWriteStream, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmodSync, chownSync, closeSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync,
+} from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { IntegrityError, PtarError } from '../format/errors.js';
 import type { Entry } from '../format/snapshot/entry.js';
@@ -32,6 +34,17 @@ function hookSignals(): void {
   }
 }
 
+let turn = 0;
+/**
+ * Reads and writes are synchronous: this lets the event loop run every 50 ms, or Ctrl-C (whose
+ * handler removes the file being written) would wait for the end of the restore.
+ */
+async function breathe(): Promise<void> {
+  if (performance.now() - turn < 50) return;
+  await setImmediate();
+  turn = performance.now();
+}
+
 /**
  * Restores the entry at `start` (its contents if a directory, the file itself otherwise) into
  * `target`. Every entry's destination is computed from its snapshot path relative to `start`, must
@@ -55,34 +68,37 @@ export async function restore(snap: Snapshot, start: Entry, target: string, onEn
   };
 
   for await (const e of snap.walk(start)) {
+    await breathe();
     const dest = destOf(e);
     const parent = dest === target ? null : join(dest, '..');
     if (parent !== null && !made.has(parent)) throw new PtarError(`${e.path}: parent directory was not restored, refusing to write through it`);
     onEntry?.(e);
     const fi = e.fileInfo;
+    // Metadata calls are synchronous: each takes microseconds, less than a round trip through the
+    // thread pool, and a tree has tens of thousands of them.
     if (isDir(fi.mode)) {
       if (dest !== target) {
-        await mkdir(dest, { mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EEXIST') throw err;
+        try {
+          mkdirSync(dest, { mode: 0o700 });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
           // The archive already put something else under this name: it lists the path twice.
-          if (!(await lstat(dest)).isDirectory()) throw new IntegrityError(`${e.path}: listed twice in the snapshot, refusing to restore it`);
-        });
+          if (!lstatSync(dest).isDirectory()) throw new IntegrityError(`${e.path}: listed twice in the snapshot, refusing to restore it`);
+        }
       }
       made.add(dest);
       dirs.push({ dest, e });
       stats.directories++;
     } else if (isSymlink(fi.mode)) {
-      await rm(dest, { force: true });
-      await symlink(e.symlinkTarget, dest);
-      if (asRoot) await lchown(dest, fi.uid, fi.gid);
-      await lutimes(dest, fi.modTime.seconds, fi.modTime.seconds);
+      replacing(dest, () => symlinkSync(e.symlinkTarget, dest));
+      if (asRoot) lchownSync(dest, fi.uid, fi.gid);
+      lutimesSync(dest, fi.modTime.seconds, fi.modTime.seconds);
       stats.symlinks++;
     } else if (isRegular(fi.mode)) {
       const key = fi.nlink > 1 ? `${fi.dev}:${fi.ino}` : '';
       const first = key ? inodes.get(key) : undefined;
       if (first) {
-        await rm(dest, { force: true });
-        await link(first, dest);
+        replacing(dest, () => linkSync(first, dest));
         stats.hardlinks++;
         continue;
       }
@@ -97,11 +113,22 @@ export async function restore(snap: Snapshot, start: Entry, target: string, onEn
   for (const { dest, e } of dirs.reverse()) {
     const fi = e.fileInfo;
     await setXattrs(snap, e, dest);
-    if (asRoot) await chown(dest, fi.uid, fi.gid);
-    await chmod(dest, posixPerm(fi.mode));
-    await utimes(dest, fi.modTime.seconds, fi.modTime.seconds);
+    if (asRoot) chownSync(dest, fi.uid, fi.gid);
+    chmodSync(dest, posixPerm(fi.mode));
+    utimesSync(dest, fi.modTime.seconds, fi.modTime.seconds);
   }
   return stats;
+}
+
+/** Makes `dest` with `make`, first removing what a restore into a non-empty directory finds there. */
+function replacing(dest: string, make: () => void): void {
+  try {
+    make();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    rmSync(dest, { force: true });
+    make();
+  }
 }
 
 async function setXattrs(snap: Snapshot, e: Entry, path: string): Promise<void> {
@@ -115,28 +142,24 @@ async function setXattrs(snap: Snapshot, e: Entry, path: string): Promise<void> 
   }
 }
 
-/** Files up to this size are assembled in memory and written with one call. */
-const SMALL_FILE = 1 << 20;
+/** Temporary names: unique within the process, and O_EXCL refuses anything already there. */
+let tmpSeq = 0;
 
 async function writeFile(snap: Snapshot, e: Entry, dest: string, asRoot: boolean): Promise<number> {
-  const tmp = join(dest, '..', `.ptar-kit-${randomBytes(6).toString('hex')}`);
+  const tmp = join(dest, '..', `.ptar-kit-${process.pid}-${tmpSeq++}`);
   live.add(tmp);
   try {
+    // Chunks are written as they are decoded, synchronously: to the page cache, that is a copy.
+    const fd = openSync(tmp, 'wx', 0o600);
     let n = 0;
-    if (e.fileInfo.size <= SMALL_FILE) {
-      const parts: Uint8Array[] = [];
-      for await (const chunk of snap.readFile(e)) parts.push(chunk);
-      const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      writeFileSync(tmp, data, { flag: 'wx', mode: 0o600 });
-      n = data.length;
-    } else {
-      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-      await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
+    try {
       for await (const chunk of snap.readFile(e)) {
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
         n += chunk.length;
-        if (!out.write(chunk)) await new Promise<void>((resolve, reject) => out.once('drain', resolve).once('error', reject));
+        await breathe();
       }
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    } finally {
+      closeSync(fd);
     }
     const fi = e.fileInfo;
     await setXattrs(snap, e, tmp);
@@ -147,6 +170,6 @@ async function writeFile(snap: Snapshot, e: Entry, dest: string, asRoot: boolean
     live.delete(tmp);
     return n;
   } finally {
-    if (live.delete(tmp)) await rm(tmp, { force: true });
+    if (live.delete(tmp)) rmSync(tmp, { force: true });
   }
 }

@@ -153,6 +153,26 @@ describe('restore', () => {
     expect(lstatSync(join(target, 'hello.txt')).ino).toBe(lstatSync(join(target, 'hardlink-to-hello.txt')).ino);
   });
 
+  it('restores over a previous restore: files, symlinks and hard links are replaced, nothing else is left', async () => {
+    const target = join(work, 'again');
+    const snapshot = (): string[] => {
+      const walk = (d: string): string[] => readdirSync(d).sort().flatMap((n) => {
+        const p = join(d, n);
+        const st = lstatSync(p);
+        if (st.isDirectory()) return [`${p}/`, ...walk(p)];
+        return [`${p} ${st.isSymbolicLink() ? `-> ${readlinkSync(p)}` : sha256(readFileSync(p))} links=${st.nlink}`];
+      });
+      return walk(target);
+    };
+    expect((await kapsul(fixture('tiny-plain'), ['restore', '-to', target, '0e05db7a'])).code).toBe(0);
+    const first = snapshot();
+    expect(first.some((l) => l.includes(' -> '))).toBe(true);
+    expect(first.some((l) => l.endsWith('links=2'))).toBe(true);
+    const r = await kapsul(fixture('tiny-plain'), ['restore', '-to', target, '0e05db7a']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(snapshot()).toEqual(first);
+  });
+
   it('restores a single file and a subdirectory', async () => {
     const target = join(work, 'single');
     expect((await kapsul(fixture('chunky-plain'), ['restore', '-to', target, '7f4d0242:text-3MiB.txt'])).code).toBe(0);

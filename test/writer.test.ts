@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,29 @@ describe('plakar ptar: round trip of a tree with every kind of entry', () => {
       expect((await kapsul(out, ['check'])).code).toBe(0);
     });
   }
+
+  it('kapsul restores it to the same tree, a file of many chunks included, printing only its summary', async () => {
+    const big = join(work, 'many-chunks');
+    mkdirSync(big);
+    writeFileSync(join(big, 'many-chunks.bin'), prng('big', 24 << 20));
+    const out = join(work, 'many-chunks.ptar');
+    expect((await plakar(['ptar', '-plaintext', '-o', out, big, src])).code).toBe(0);
+    for (const [i, dir] of [big, src].entries()) {
+      const target = join(work, `many-chunks-restored-${i}`);
+      const id = (await manifestOf(out))[i]!.id.slice(0, 8);
+      const r = await kapsul(out, ['restore', '-to', target, id]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      // devices, pipes and sockets are not restored, as with plakar
+      const want = new Map([...describeTree(dir)].filter(([, t]) => ['file', 'directory', 'symlink'].includes(t.type)));
+      const got = describeTree(target);
+      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+      for (const [rel, t] of want) {
+        const g = got.get(rel)!;
+        expect([g.type, g.mode, g.size, g.sha256, g.target, g.mtimeNs / 1000n], rel).toEqual([t.type, t.mode, t.size, t.sha256, t.target, t.mtimeNs / 1000n]);
+      }
+    }
+  });
 
   it('deduplicates: a file stored twice stores its chunks once', async () => {
     const [snap] = await manifestOf(join(work, 'tree-plaintext.ptar'));
@@ -229,6 +252,27 @@ describe('output', () => {
     p.kill('SIGINT');
     expect(await closed).not.toBe(0);
     expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it('an interrupted restore stops at once, leaving no file under its final name and no temporary file', async () => {
+    // 1 GiB of zeros: a small archive (one chunk, stored once), and a restore long enough to interrupt.
+    const dir = join(work, 'zeros');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'zeros.bin'), '');
+    truncateSync(join(dir, 'zeros.bin'), 1 << 30);
+    const archive = join(work, 'zeros.ptar');
+    expect((await plakar(['ptar', '-plaintext', '-o', archive, dir])).code).toBe(0);
+    const target = join(work, 'zeros-restored');
+    const p = spawn(process.execPath, [join(REPO, 'bin', 'kapsul.js'), '-f', archive, 'restore', '-to', target], { stdio: 'ignore' });
+    const closed = new Promise<number | null>((r) => p.on('close', r));
+    const temporary = (): string[] => (existsSync(target) ? readdirSync(target) : []).filter((n) => n.startsWith('.ptar-kit-'));
+    for (let i = 0; i < 2000 && temporary().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(temporary()).toHaveLength(1);
+    const signalled = Date.now();
+    p.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(1000);
+    expect(readdirSync(target)).toEqual([]);
   });
 
   it('an archive larger than the background flush step is written whole, and an abort in the middle of a flush leaves nothing', async () => {
