@@ -1,7 +1,6 @@
 import {
   chmodSync, chownSync, closeSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { IntegrityError, PtarError } from '../format/errors.js';
@@ -9,6 +8,7 @@ import type { Entry } from '../format/snapshot/entry.js';
 import { isDir, isRegular, isSymlink, posixPerm } from '../format/snapshot/mode.js';
 import { basename, isWithin } from '../format/snapshot/paths.js';
 import type { Snapshot } from '../format/snapshot/snapshot.js';
+import { makeDirs } from '../format/util/mkdirs.js';
 import { xattr } from '../format/util/native-packages.js';
 
 export interface RestoreStats {
@@ -55,7 +55,7 @@ export async function restore(snap: Snapshot, start: Entry, target: string, onEn
   hookSignals();
   const stats: RestoreStats = { directories: 0, files: 0, symlinks: 0, hardlinks: 0, skipped: 0, bytes: 0 };
   const asRoot = process.getuid?.() === 0;
-  await mkdir(target, { recursive: true, mode: 0o700 });
+  await makeDirs(target, 0o700);
   const made = new Set<string>([target]);
   const dirs: { dest: string; e: Entry }[] = [];
   const inodes = new Map<string, string>();

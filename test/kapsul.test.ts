@@ -173,6 +173,12 @@ describe('restore', () => {
     expect(snapshot()).toEqual(first);
   });
 
+  it('a target that cannot be made fails with one line (inside /proc, where mkdir -p in node never returns)', async () => {
+    const r = await kapsul(fixture('tiny-plain'), ['restore', '-to', '/proc/ptar-kit-no-such-dir/x', '0e05db7a']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toBe("kapsul: ENOENT: no such file or directory, mkdir '/proc/ptar-kit-no-such-dir'\n");
+  });
+
   it('restores a single file and a subdirectory', async () => {
     const target = join(work, 'single');
     expect((await kapsul(fixture('chunky-plain'), ['restore', '-to', target, '7f4d0242:text-3MiB.txt'])).code).toBe(0);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntegrityError, NotFoundError, PtarError } from '../errors.js';
+import { makeDirs } from '../util/mkdirs.js';
 import { AtomicFile, type Output } from '../write/output.js';
 import { bucketPath, parseResourceName, type WritableStore } from './store.js';
 
@@ -37,7 +38,7 @@ export class DirectoryStore implements WritableStore {
       throw e;
     });
     if (entries && entries.length > 0) throw new PtarError(`cannot create a store at ${this.location}: the directory is not empty`);
-    await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+    await makeDirs(this.root, 0o700);
     for (const kind of ['packfiles', 'states']) {
       for (let i = 0; i < 256; i++) await fs.mkdir(join(this.root, kind, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
     }
