@@ -23,11 +23,6 @@ export class GoTime {
     return BigInt(this.sec) * 1_000_000_000n + BigInt(this.nsec);
   }
 
-  /** Seconds as a double, for fs.utimes (sub-microsecond digits are lost). */
-  get seconds(): number {
-    return this.sec + this.nsec / 1e9;
-  }
-
   /** Go's time.RFC3339Nano in UTC: trailing zeros of the fraction dropped, no fraction when zero. */
   toRFC3339Nano(): string {
     const base = new Date(this.sec * 1000).toISOString().replace(/\.\d{3}Z$/, '');

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <node_api.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -202,6 +203,31 @@ static napi_value lstat_(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * utimens(path, seconds, nanoseconds, follow): sets the access and modification times of path to
+ * that instant, exactly: node's utimes takes seconds as a double, which loses the last digits.
+ * Returns 0 or the errno.
+ */
+static napi_value utimens_(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  char path[PATH_MAX + 1];
+  size_t len;
+  int64_t sec, nsec;
+  bool follow;
+  if (!args(env, info, 4, argv)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) return fail(env, "utimens: expected a path");
+  if (napi_get_value_int64(env, argv[1], &sec) != napi_ok || napi_get_value_int64(env, argv[2], &nsec) != napi_ok ||
+      napi_get_value_bool(env, argv[3], &follow) != napi_ok || nsec < 0 || nsec > 999999999)
+    return fail(env, "utimens: expected seconds, nanoseconds (0..999999999) and whether to follow a symlink");
+  struct timespec ts[2] = {{.tv_sec = (time_t)sec, .tv_nsec = (long)nsec}, {.tv_sec = (time_t)sec, .tv_nsec = (long)nsec}};
+  int err = len >= sizeof path - 1 ? ENAMETOOLONG
+          : strlen(path) != len    ? ENOENT
+          : utimensat(AT_FDCWD, path, ts, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0 ? errno
+                                   : 0;
+  napi_create_int32(env, err, &result);
+  return result;
+}
+
 /* entropy(data): Kloset's per-chunk entropy. */
 static napi_value entropy_(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
@@ -251,6 +277,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"lz4Block", NULL, lz4_block_, NULL, NULL, NULL, napi_default, NULL},
       {"lz4Unblock", NULL, lz4_unblock_, NULL, NULL, NULL, napi_default, NULL},
       {"lstat", NULL, lstat_, NULL, NULL, NULL, napi_default, NULL},
+      {"utimens", NULL, utimens_, NULL, NULL, NULL, napi_default, NULL},
       {"entropy", NULL, entropy_, NULL, NULL, NULL, napi_default, NULL},
       {"tuneMemory", NULL, tune_memory, NULL, NULL, NULL, napi_default, NULL},
   };

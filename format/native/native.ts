@@ -31,6 +31,8 @@ export interface NativeAddon {
    * ids = [dev, ino], or the errno.
    */
   lstat(path: string, numbers: Float64Array, ids: BigUint64Array): number;
+  /** utimensat(2): both times of path set to sec + nsec, exactly; 0 or the errno. */
+  utimens(path: string, sec: number, nsec: number, follow: boolean): number;
   /** Kloset's entropy of a chunk, bit-identical to format/write/entropy.ts. */
   entropy(data: Uint8Array): number;
   tuneMemory(mmapThreshold: number): boolean;
