@@ -177,12 +177,23 @@ long lz4_unblock(const uint8_t *src, size_t n, uint8_t *dst, size_t pos, size_t 
     if (ip >= end) return -1;
     unsigned token = *ip++;
     size_t lit = token >> 4;
-    if (lit == 15 && !more(&ip, end, &lit)) return -1;
-    if ((size_t)(end - ip) < lit || (size_t)(oend - op) < lit) return -1;
-    memcpy(op, ip, lit);
-    op += lit;
-    ip += lit;
-    if (ip == end) return (long)(op - dst); /* the last sequence is literals only */
+    /*
+     * Most sequences are short: their literals (at most 14 bytes) and matches (at most 18) are
+     * copied 16 or 32 bytes at a time when both sides have room. The bytes written past the
+     * sequence stay inside [pos, cap), where the next sequences write over them.
+     */
+    if (lit < 15 && (size_t)(end - ip) >= 18 && (size_t)(oend - op) >= 48) {
+      memcpy(op, ip, 16);
+      op += lit;
+      ip += lit; /* at least 4 bytes are left: this is not the last sequence */
+    } else {
+      if (lit == 15 && !more(&ip, end, &lit)) return -1;
+      if ((size_t)(end - ip) < lit || (size_t)(oend - op) < lit) return -1;
+      memcpy(op, ip, lit);
+      op += lit;
+      ip += lit;
+      if (ip == end) return (long)(op - dst); /* the last sequence is literals only */
+    }
     if (end - ip < 2) return -1;
     size_t off = ip[0] | (size_t)ip[1] << 8;
     ip += 2;
@@ -191,6 +202,13 @@ long lz4_unblock(const uint8_t *src, size_t n, uint8_t *dst, size_t pos, size_t 
     len += 4;
     if (off == 0 || off > (size_t)(op - dst) || (size_t)(oend - op) < len) return -1;
     const uint8_t *m = op - off;
+    if (len <= 18 && off >= 16 && (size_t)(oend - op) >= 32) {
+      /* The second copy reads only bytes the first one wrote or that were there before it. */
+      memcpy(op, m, 16);
+      memcpy(op + 16, m + 16, 16);
+      op += len;
+      continue;
+    }
     if (off == 1) {
       memset(op, *m, len);
       op += len;
